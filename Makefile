@@ -1,0 +1,33 @@
+# Everything a user does with the project, from a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ASSIGNMENT ?= mnist_nets
+SUBMISSION ?= solutions/$(ASSIGNMENT)
+RESULTS ?= results.json
+
+.PHONY: install grade test lint bench clean
+
+install: $(BIN)/grader
+
+$(BIN)/grader: pyproject.toml requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+grade: install
+	$(BIN)/grader grade $(ASSIGNMENT) $(SUBMISSION) -o $(RESULTS)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check grader tests bench solutions
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) dist build *.egg-info results.json

@@ -1,0 +1,77 @@
+"""`grader`: grade a submission, list assignments (and, below, build them)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader import config as configs
+
+COMMANDS: dict[str, tuple] = {}
+
+
+def command(name: str, help: str, arguments=lambda parser: None):
+    """Register a subcommand: `arguments(parser)` declares its options, the function runs it."""
+    def register(fn):
+        COMMANDS[name] = (fn, help, arguments)
+        return fn
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, help, arguments) in COMMANDS.items():
+        arguments(sub.add_parser(name, help=help, description=help))
+    return parser
+
+
+def _grade_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", help="a name under assignments/ or a path to one")
+    parser.add_argument("submission", type=Path, help="the submission: a folder or a zip")
+    parser.add_argument("-o", "--output", type=Path, default=Path("results.json"))
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                        help="run student code in the judge's process (debugging only)")
+    parser.add_argument("--pytest-report", type=Path,
+                        help="also write pytest-json-report's full report here (for staff)")
+
+
+@command("grade", "grade one submission and write Gradescope results.json", _grade_arguments)
+def cmd_grade(args: argparse.Namespace) -> int:
+    from grader import report, runner
+
+    assignment = configs.resolve(args.assignment)
+    if not args.submission.exists():
+        raise configs.ConfigError(f"submission {args.submission} does not exist")
+    document = runner.grade(assignment, args.submission, args.output, device=args.device,
+                            sandbox=args.sandbox, pytest_report=args.pytest_report)
+    print()
+    print("\n".join(report.table(document["tests"])))
+    if document["output"]:
+        print(document["output"])
+    print(f"Score: {document['score']:g}/{sum(t['max_score'] for t in document['tests']):g}"
+          f"  ->  {args.output}")
+    return 0
+
+
+@command("list", "list the assignments")
+def cmd_list(args: argparse.Namespace) -> int:
+    for a in configs.available():
+        print(f"{a.name:<24} {a.title}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command][0](args)
+    except configs.ConfigError as exc:
+        print(f"grader: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

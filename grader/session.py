@@ -1,0 +1,163 @@
+"""What one grading run knows: the tests, their outcomes, the submissions, the rows."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader import config as configs
+from grader import results
+from grader.config import Assignment
+from grader.metadata import TestSpec
+from grader.submission import Submission, SubmissionError
+
+
+@dataclass
+class Outcome:
+    """How one test went, gathered phase by phase."""
+
+    spec: TestSpec
+    assignment: Assignment
+    reason: str | None = None      # first failure or skip, student-facing
+    passed_call: bool = False
+    fraction: float | None = None  # partial credit as a fraction of the weight
+    points: float | None = None    # partial credit in points (gradescope-utils set_score)
+    leaderboard_value: Any = None
+    output: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    done: bool = False
+
+    def row(self) -> results.TestResult:
+        spec = self.spec
+        passed = self.passed_call and self.reason is None
+        score = spec.weight if passed else 0.0
+        if self.points is not None:
+            score = self.points
+        elif self.fraction is not None:
+            score = spec.weight * self.fraction
+        output = self.reason or ""
+        if not passed and spec.hide_errors:
+            output = spec.hide_errors
+        elif self.output:
+            output += "\n\nYour code printed:\n" + "".join(self.output)
+        return results.TestResult(
+            name=spec.name,
+            max_score=spec.weight,
+            score=min(max(score, 0.0), spec.weight),
+            status="passed" if passed else "failed",
+            output=output.strip(),
+            number=spec.number,
+            visibility=spec.visibility,
+            tags=list(spec.tags),
+            extra_data={"duration_s": round(self.duration, 3)},
+        )
+
+
+class GradingSession:
+    def __init__(self, submission_dir: str | None, backend: str, device: str):
+        self.submission_dir = Path(submission_dir).resolve() if submission_dir else None
+        self.backend = backend
+        self.device = device
+        self.started = time.monotonic()
+        self.outcomes: dict[str, Outcome] = {}       # node id -> outcome, in collection order
+        self.collection_errors: list[str] = []
+        self.submissions: dict[Path, Submission] = {}
+        self.show_summary = True                      # the CLI prints its own
+
+    @property
+    def graded(self) -> bool:
+        return bool(self.outcomes)
+
+    def assignments(self) -> list[Assignment]:
+        return list({o.assignment.root: o.assignment for o in self.outcomes.values()}.values())
+
+    def submission(self, assignment: Assignment) -> Submission:
+        """The (cached) proxy to the submission graded against `assignment`."""
+        if assignment.root not in self.submissions:
+            self.submissions[assignment.root] = self._connect(assignment)
+        return self.submissions[assignment.root]
+
+    def _connect(self, assignment: Assignment) -> Submission:
+        root = self.submission_dir or assignment.submission
+        if root is None or not root.is_dir():
+            raise SubmissionError(f"No submission folder to grade ({root or 'none given'}): "
+                                  "pass --submission DIR, or run `grader grade`.")
+        modules = assignment.modules or sorted(
+            p.stem for p in root.glob("*.py") if not p.name.startswith(("test_", "conftest")))
+        if self.backend == "sandbox":
+            from grader.sandbox import SandboxBackend  # noqa: PLC0415 - optional heavy seam
+            backend = SandboxBackend(root, modules, assignment=assignment, device=self.device)
+        else:
+            from grader.submission.inprocess import InProcessBackend  # noqa: PLC0415
+            backend = InProcessBackend(root, modules)
+        return Submission(backend, modules)
+
+    def drain_output(self, assignment: Assignment) -> list[str]:
+        """What student code printed since the last call, now attributed."""
+        sub = self.submissions.get(assignment.root)
+        if sub is None or not sub.output:
+            return []
+        taken, sub.output = sub.output, []
+        return taken
+
+    def close(self) -> None:
+        for sub in self.submissions.values():
+            sub.close()
+        self.submissions.clear()
+
+    def rows(self) -> list[results.TestResult]:
+        rows = []
+        for outcome in self.outcomes.values():
+            if not outcome.done:
+                outcome.reason = outcome.reason or "Not run: grading stopped before this test."
+            rows.append(outcome.row())
+        return rows
+
+    def top_output(self, rows: list[results.TestResult]) -> str:
+        lines = []
+        if self.collection_errors:
+            lines.append("Some of the assignment's tests could not be collected; this is a "
+                         "problem with the grader, not your code. Please tell the staff.")
+            lines += self.collection_errors
+        for sub in self.submissions.values():
+            lines += sub.import_errors.values()
+        if not rows and not self.collection_errors:
+            lines.append("No tests were run.")
+        return "\n\n".join(lines)
+
+    def document(self, seed: int = 0) -> dict:
+        rows = self.rows()
+        assignments = self.assignments()
+        leaderboard = [
+            {"name": o.spec.leaderboard[0], "value": o.leaderboard_value,
+             "order": o.spec.leaderboard[1]}
+            for o in self.outcomes.values()
+            if o.spec.leaderboard and _leaderboard_value_ok(o.leaderboard_value)
+        ]
+        return results.build(
+            rows,
+            output=self.top_output(rows),
+            visibility=assignments[0].visibility if assignments else "visible",
+            execution_time=time.monotonic() - self.started,
+            extra_data=results.environment(
+                self.device, assignments[0].seed if assignments else seed,
+                backend=self.backend,
+                assignment=assignments[0].name if assignments else None),
+            leaderboard=leaderboard,
+        )
+
+
+def _leaderboard_value_ok(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def assignment_of(item: pytest.Item) -> Assignment | None:
+    root = configs.find_root(Path(item.path))
+    return configs.load(root) if root else None
