@@ -7,7 +7,8 @@ what came back, and where to look. Types are checked exactly: a subclass of
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch

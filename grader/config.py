@@ -30,6 +30,7 @@ class Assignment:
     time_budget_s: float = 540.0
     call_timeout_s: float = 120.0
     submission: Path | None = None   # where local runs find the code (student template)
+    reference: Path | None = None    # the reference solution, for tests that compare to it
     config: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -53,6 +54,7 @@ def load(root: Path) -> Assignment:
     if visibility not in VISIBILITIES:
         raise ConfigError(f"{path}: visibility must be one of {VISIBILITIES}, not {visibility!r}")
     local = sub.get("local")
+    reference = meta.get("reference")
     return Assignment(
         root=Path(root).resolve(),
         name=meta.get("name", Path(root).name),
@@ -64,6 +66,7 @@ def load(root: Path) -> Assignment:
         time_budget_s=float(grading.get("time_budget_s", 540)),
         call_timeout_s=float(grading.get("call_timeout_s", 120)),
         submission=(Path(root) / local).resolve() if local else None,
+        reference=(Path(root) / reference).resolve() if reference else None,
         config=config,
     )
 

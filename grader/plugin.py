@@ -169,6 +169,15 @@ def submission(request: pytest.FixtureRequest, assignment: Assignment):
 
 
 @pytest.fixture
+def reference(request: pytest.FixtureRequest, assignment: Assignment):
+    """The reference solution behind the same seam, in its own worker (for timing ratios)."""
+    try:
+        return request.config.stash[SESSION].submission(assignment, "reference")
+    except SubmissionError as exc:
+        pytest.fail(f"grader configuration: {exc}", pytrace=False)
+
+
+@pytest.fixture
 def device(request: pytest.FixtureRequest):
     import torch
 

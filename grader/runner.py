@@ -36,6 +36,7 @@ def pytest_args(assignment: Assignment, submission: Path, *, device: str, sandbo
         # assignments' test_models.py never share a module name.
         str(assignment.root), "-c", str(PYTEST_INI), "--rootdir", str(assignment.root.parent),
         "--import-mode=importlib", "-q", "--no-header", "-p", "no:randomly",
+        "--continue-on-collection-errors",
         "--submission", str(submission), "--grader-device", device,
         "--sandbox" if sandbox else "--no-sandbox",
     ]

@@ -66,7 +66,7 @@ class GradingSession:
         self.started = time.monotonic()
         self.outcomes: dict[str, Outcome] = {}       # node id -> outcome, in collection order
         self.collection_errors: list[str] = []
-        self.submissions: dict[Path, Submission] = {}
+        self.submissions: dict[tuple[Path, str], Submission] = {}
         self.show_summary = True                      # the CLI prints its own
 
     @property
@@ -76,30 +76,34 @@ class GradingSession:
     def assignments(self) -> list[Assignment]:
         return list({o.assignment.root: o.assignment for o in self.outcomes.values()}.values())
 
-    def submission(self, assignment: Assignment) -> Submission:
-        """The (cached) proxy to the submission graded against `assignment`."""
-        if assignment.root not in self.submissions:
-            self.submissions[assignment.root] = self._connect(assignment)
-        return self.submissions[assignment.root]
+    def submission(self, assignment: Assignment, which: str = "submission") -> Submission:
+        """The (cached) proxy to the student's code, or to the reference solution."""
+        key = (assignment.root, which)
+        if key not in self.submissions:
+            self.submissions[key] = self._connect(assignment, which)
+        return self.submissions[key]
 
-    def _connect(self, assignment: Assignment) -> Submission:
-        root = self.submission_dir or assignment.submission
+    def _connect(self, assignment: Assignment, which: str) -> Submission:
+        if which == "reference":
+            root = assignment.reference
+        else:
+            root = self.submission_dir or assignment.submission
         if root is None or not root.is_dir():
-            raise SubmissionError(f"No submission folder to grade ({root or 'none given'}): "
+            raise SubmissionError(f"No {which} folder to run ({root or 'none given'}): "
                                   "pass --submission DIR, or run `grader grade`.")
         modules = assignment.modules or sorted(
             p.stem for p in root.glob("*.py") if not p.name.startswith(("test_", "conftest")))
         if self.backend == "sandbox":
-            from grader.sandbox import SandboxBackend  # noqa: PLC0415 - optional heavy seam
+            from grader.sandbox import SandboxBackend
             backend = SandboxBackend(root, modules, assignment=assignment, device=self.device)
         else:
-            from grader.submission.inprocess import InProcessBackend  # noqa: PLC0415
+            from grader.submission.inprocess import InProcessBackend
             backend = InProcessBackend(root, modules)
         return Submission(backend, modules)
 
     def drain_output(self, assignment: Assignment) -> list[str]:
         """What student code printed since the last call, now attributed."""
-        sub = self.submissions.get(assignment.root)
+        sub = self.submissions.get((assignment.root, "submission"))
         if sub is None or not sub.output:
             return []
         taken, sub.output = sub.output, []
@@ -108,7 +112,6 @@ class GradingSession:
     def close(self) -> None:
         for sub in self.submissions.values():
             sub.close()
-        self.submissions.clear()
 
     def rows(self) -> list[results.TestResult]:
         rows = []
@@ -124,8 +127,9 @@ class GradingSession:
             lines.append("Some of the assignment's tests could not be collected; this is a "
                          "problem with the grader, not your code. Please tell the staff.")
             lines += self.collection_errors
-        for sub in self.submissions.values():
-            lines += sub.import_errors.values()
+        for (_, which), sub in self.submissions.items():
+            if which == "submission":
+                lines += sub.import_errors.values()
         if not rows and not self.collection_errors:
             lines.append("No tests were run.")
         return "\n\n".join(lines)

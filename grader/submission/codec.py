@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import math
 import struct
-from typing import Any, BinaryIO, Callable
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import numpy as np
 import torch
@@ -78,7 +79,7 @@ class Encoder:
         }
 
     def _array(self, array: np.ndarray) -> dict:
-        data = np.ascontiguousarray(array)
+        data = np.array(array, order="C")  # a C-ordered copy; keeps 0-d arrays 0-d
         return {
             "$ndarray": self._add_buffer(memoryview(data.reshape(-1).view(np.uint8))),
             "dtype": data.dtype.str,

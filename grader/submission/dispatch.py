@@ -25,16 +25,20 @@ from grader.submission import helpers
 from grader.submission.codec import Decoder, Encoder, WireError
 
 OUTPUT_LIMIT = 20_000  # characters of student output kept per request
+GENERATION_BITS = 32   # ref ids carry the worker generation above these bits
 
 
 class Dispatcher:
-    def __init__(self, root: str | Path, modules: list[str]):
+    def __init__(self, root: str | Path, modules: list[str], generation: int = 0):
         self.root = Path(root).resolve()
         self.modules = set(modules)
         self.objects: dict[int, Any] = {}
         self.refcounts: dict[int, int] = {}
         self.ids_by_object: dict[int, int] = {}
-        self.next_id = 1
+        # A restarted worker numbers its objects anew; the generation keeps a handle
+        # from a dead worker from silently naming a different object in the new one.
+        self.generation = generation
+        self.next_id = (generation << GENERATION_BITS) + 1
         if str(self.root) not in sys.path:
             sys.path.insert(0, str(self.root))
 
@@ -91,7 +95,7 @@ class Dispatcher:
             raise ModuleNotFoundError(f"the submission has no module {name!r} ({name}.py)")
         try:
             return importlib.import_module(name)
-        except BaseException as exc:  # noqa: BLE001 - reported as the module's import error
+        except BaseException as exc:
             raise ImportFailure(name) from exc
 
     def _make_ref(self, obj: Any) -> dict:
@@ -113,9 +117,12 @@ class Dispatcher:
 
     def _resolve_ref(self, obj: dict) -> Any:
         ref = obj.get("$ref")
-        if ref not in self.objects:
-            raise WireError(f"unknown object reference {ref!r}")
-        return self.objects[ref]
+        if ref in self.objects:
+            return self.objects[ref]
+        if type(ref) is int and ref >> GENERATION_BITS != self.generation:
+            raise StaleReference("this object was lost when the grader restarted your code "
+                                 "after an earlier failure; it has to be built again")
+        raise WireError(f"unknown object reference {ref!r}")
 
     def _release(self, refs: Any) -> None:
         for ref in refs:
@@ -149,6 +156,10 @@ class Dispatcher:
             return str(path.resolve().relative_to(self.root))
         except ValueError:
             return ""
+
+
+class StaleReference(Exception):
+    """A handle from an earlier worker, which no longer exists."""
 
 
 class ImportFailure(Exception):

@@ -7,7 +7,8 @@ judge: the judge re-checks everything it grades on.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 

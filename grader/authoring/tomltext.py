@@ -1,0 +1,75 @@
+"""Just enough TOML writing for generated configs (the stdlib only reads TOML).
+
+``dumps`` writes tables of scalars, lists of scalars and nested tables;
+``replace_tables`` swaps whole top-level tables in an existing file and leaves
+every other line (comments included) as the instructor wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from typing import Any
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"TOML here holds finite numbers only, got {value}")
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML: {value!r}")
+
+
+def _table(name: str, table: dict[str, Any]) -> list[str]:
+    scalars = [f"{_key(k)} = {_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
+    lines = [f"[{name}]", *scalars] if scalars or not name else []
+    for key, sub in table.items():
+        if isinstance(sub, dict):
+            lines += ([""] if lines else []) + _table(f"{name}.{_key(key)}" if name else _key(key),
+                                                      sub)
+    return lines
+
+
+def dumps(document: dict[str, dict[str, Any]]) -> str:
+    """TOML text for ``document``, whose top level holds tables only."""
+    blocks = ["\n".join(_table(_key(name), table)) for name, table in document.items()]
+    text = "\n\n".join(blocks) + "\n"
+    if tomllib.loads(text) != document:
+        raise ValueError("this document does not survive a TOML round trip")
+    return text
+
+
+def replace_tables(text: str, tables: dict[str, dict[str, Any]]) -> str:
+    """``text`` with each named top-level table (and its sub-tables) replaced, or appended."""
+    lines, out, skipping = text.splitlines(), [], False
+    for line in lines:
+        header = _HEADER.match(line)
+        if header:
+            top = header.group(1).split(".")[0].strip().strip('"')
+            skipping = top in tables
+        if not skipping:
+            out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    for name, table in tables.items():
+        out += ["", *_table(_key(name), table)]
+    result = "\n".join(out).lstrip("\n") + "\n"
+    tomllib.loads(result)  # never write a config the engine cannot read
+    return result

@@ -1,0 +1,72 @@
+"""The worker: the untrusted side of the trust boundary.
+
+Started by `grader.sandbox.launch` (as `python -I -m grader.sandbox.worker`) in a
+scratch copy of the submission. It reads requests from one inherited pipe and
+writes replies to another, never stdin/stdout, so nothing the student prints can
+forge a reply; fd 1 and 2 go to a capped file that the judge reads after each
+call. Student modules are imported lazily, by the first request that names them,
+so the `ready` message is written before any student code runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="grader.sandbox.worker")
+    parser.add_argument("--requests", type=int, required=True, help="fd to read requests from")
+    parser.add_argument("--replies", type=int, required=True, help="fd to write replies to")
+    parser.add_argument("--root", required=True, help="folder with the submission's modules")
+    parser.add_argument("--modules", default="", help="comma-separated module names")
+    parser.add_argument("--generation", type=int, default=0)
+    parser.add_argument("--device", default="cpu")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(sys.argv[1:] if argv is None else argv)
+    # Imports that the judge would otherwise see as slowness of the first graded call.
+    import torch  # noqa: F401, PLC0415
+
+    from grader.submission.codec import read_message, write_message  # noqa: PLC0415
+    from grader.submission.dispatch import Dispatcher  # noqa: PLC0415
+
+    requests = os.fdopen(args.requests, "rb", buffering=1 << 16)
+    replies = os.fdopen(args.replies, "wb", buffering=1 << 16)
+    dispatcher = Dispatcher(args.root, [m for m in args.modules.split(",") if m],
+                            generation=args.generation)
+    write_message(replies, {"stage": "ready", "pid": os.getpid()}, [])
+    while True:
+        try:
+            request, buffers = read_message(requests)
+        except EOFError:
+            return 0
+        reply, out = dispatcher.handle(request, buffers)
+        _flush_std()
+        try:
+            write_message(replies, reply, out)
+        except (TypeError, ValueError) as exc:  # e.g. a value JSON cannot carry
+            write_message(replies, {"ok": False, "output": reply.get("output", ""),
+                                    "error": {"type": "WireError", "message": str(exc)}}, [])
+
+
+def _flush_std() -> None:
+    """Push buffered prints to fd 1/2 before the reply, so they land with this call."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed or replaced by student code
+            pass
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BaseException as exc:  # noqa: BLE001 - the judge reads this from the capture
+        print(f"grader worker failed: {type(exc).__name__}: {json.dumps(str(exc))}",
+              file=sys.__stderr__)
+        raise

@@ -1,0 +1,60 @@
+"""The `grader` command and the summary students see from plain `pytest`."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from grader import cli
+
+
+def test_grade_exits_zero_whatever_the_score(tmp_path, fixtures_dir, capsys):
+    out = tmp_path / "results.json"
+    code = cli.main(["grade", str(fixtures_dir / "example"),
+                     str(fixtures_dir / "submissions/empty"), "-o", str(out), "--no-sandbox",
+                     "--device", "cpu"])
+    assert code == 0
+    assert json.loads(out.read_text())["score"] == 0
+    printed = capsys.readouterr().out
+    assert "add() sums two numbers" in printed and "0/1" in printed
+    assert "not implemented yet" in printed
+    assert f"Score: 0/23  ->  {out}" in printed
+
+
+def test_usage_errors_exit_non_zero(tmp_path, fixtures_dir, capsys):
+    assert cli.main(["grade", "no_such_assignment", str(tmp_path)]) == 2
+    assert "no assignment 'no_such_assignment'" in capsys.readouterr().err
+    assert cli.main(["grade", str(fixtures_dir / "example"), str(tmp_path / "missing")]) == 2
+    with pytest.raises(SystemExit) as info:
+        cli.main(["grade"])
+    assert info.value.code == 2
+
+
+def test_list_names_the_assignments(monkeypatch, fixtures_dir, capsys):
+    monkeypatch.setenv("GRADER_ASSIGNMENTS", str(fixtures_dir))
+    assert cli.main(["list"]) == 0
+    listed = capsys.readouterr().out.split("\n")
+    assert any(line.startswith("example") and "Engine example: calc" in line for line in listed)
+
+
+@pytest.mark.parametrize("public_only, words", [
+    (True, ("Public tests: 21/23 points, 14/16 tests passed. The grader also runs hidden "
+            "tests, so this is not your final grade.")),
+    (False, ("Score: 21/23 points, 14/16 tests passed (3 of them not visible to students "
+             "before release).")),
+])
+def test_plain_pytest_prints_an_honest_summary(tmp_path, fixtures_dir, public_only, words):
+    local = tmp_path / "example"
+    shutil.copytree(fixtures_dir / "example", local)
+    shutil.copytree(fixtures_dir / "submissions/good", tmp_path / "code")
+    toml = (local / "assignment.toml").read_text().replace(
+        "[submission]", '[submission]\nlocal = "../code"')
+    if public_only:
+        toml = toml.replace("[assignment]", "[assignment]\npublic_tests_only = true")
+    (local / "assignment.toml").write_text(toml)
+    run = subprocess.run([sys.executable, "-m", "pytest", str(local), "-p", "no:cacheprovider"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert "grading summary" in run.stdout, run.stdout + run.stderr
+    assert words in run.stdout

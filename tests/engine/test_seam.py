@@ -1,0 +1,111 @@
+"""The submission proxy: what tests can do with student objects, and what they cannot."""
+
+import pytest
+import torch
+
+from grader.submission import Submission, SubmissionError
+from grader.submission.inprocess import InProcessBackend
+
+STUDENT = '''
+import torch
+from torch import nn
+
+SIZES = (3, 4)
+CALLS = []
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+        self.frozen = nn.Linear(2, 2)
+        self.frozen.requires_grad_(False)
+
+    def forward(self, x):
+        CALLS.append(1)
+        return self.layers(x)
+
+
+def mutate(x):
+    x += 1
+    return x
+
+
+def broken():
+    return 1 / 0
+'''
+
+
+@pytest.fixture
+def student(tmp_path):
+    (tmp_path / "models.py").write_text(STUDENT)
+    sub = Submission(InProcessBackend(tmp_path, ["models"]), ["models"])
+    yield sub
+    sub.close()
+
+
+def test_values_and_handles(student):
+    assert student.models.SIZES == (3, 4)
+    net = student.models.Net()
+    assert net.isinstance_of("torch.nn.Module") and not net.isinstance_of("torch.nn.Linear")
+    out = net(torch.ones(5, 3))
+    assert type(out) is torch.Tensor and out.shape == (5, 2)
+    assert net.training is True
+    net.eval()
+    assert net.training is False
+    assert len(net.layers) == 3
+    assert net.layers[1].type_name == "torch.nn.modules.activation.ReLU"
+    assert [layer.type_name.rsplit(".", 1)[-1] for layer in net.layers] == [
+        "Linear", "ReLU", "Linear"]
+
+
+def test_helpers_return_data(student):
+    net = student.models.Net()
+    assert student.ops.parameter_counts(net) == {"total": 32, "trainable": 26, "frozen": 6}
+    state = student.ops.state_dict(net)
+    assert sorted(state) == ["frozen.bias", "frozen.weight", "layers.0.bias", "layers.0.weight",
+                             "layers.2.bias", "layers.2.weight"]
+    assert [m["type"] for m in student.ops.modules(net)] == [
+        "Net", "Sequential", "Linear", "ReLU", "Linear", "Linear"]
+
+
+def test_inputs_are_copies_so_in_place_edits_stay_with_the_student(student):
+    x = torch.zeros(3)
+    assert torch.equal(student.models.mutate(x), torch.ones(3))
+    assert torch.equal(x, torch.zeros(3))
+
+
+def test_errors_name_the_students_line(student):
+    with pytest.raises(SubmissionError) as info:
+        student.models.broken()
+    message = str(info.value)
+    assert message.startswith("Your code raised ZeroDivisionError while running broken")
+    assert "models.py, line 27, in broken: return 1 / 0" in message
+
+
+def test_unknown_names_fail_clearly(student):
+    with pytest.raises(SubmissionError, match="has no attribute 'Nett'"):
+        student.models.Nett()
+    with pytest.raises(SubmissionError, match="no module 'os'"):
+        student.os.getcwd()
+    with pytest.raises(SubmissionError, match="unknown object reference"):
+        student.request("call", {"ref": 999})
+
+
+def test_only_plain_data_or_handles_can_be_sent(student):
+    with pytest.raises(TypeError, match="send plain data"):
+        student.models.mutate(object())
+
+
+def test_released_handles_free_worker_objects(student):
+    backend = student._backend
+    net = student.models.Net()
+    same = net.eval()  # the same object again: one entry, two references
+    objects = backend.dispatcher.objects
+    assert list(objects.values()).count(objects[net.ref]) == 1
+    del net
+    assert student.models.SIZES  # releases travel with the next request
+    assert same.ref in objects
+    del same
+    assert student.models.SIZES
+    assert not any(isinstance(o, torch.nn.Module) for o in objects.values())
