@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
 import pytest
 
 from grader import report, results
@@ -199,7 +198,10 @@ def rng(request: pytest.FixtureRequest, assignment: Assignment):
 
 
 @pytest.fixture
-def np_rng(request: pytest.FixtureRequest, assignment: Assignment) -> np.random.Generator:
+def np_rng(request: pytest.FixtureRequest, assignment: Assignment):
+    """A numpy.random.Generator seeded for this test."""
+    import numpy as np
+
     return np.random.default_rng(test_seed(request, assignment))
 
 

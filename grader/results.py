@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import platform
@@ -79,14 +80,17 @@ def build(tests: list[TestResult], *, output: str, visibility: str,
 
 def environment(device: str, seed: int, **more: Any) -> dict:
     """What the grader ran with, for `extra_data` (read at run time, never assumed)."""
-    import torch
+    gpu = None
+    if device.startswith("cuda"):
+        import torch
 
+        gpu = torch.cuda.get_device_name()
     return {
         "grader_version": grader.__version__,
         "python_version": platform.python_version(),
-        "torch_version": torch.__version__,
+        "torch_version": importlib.metadata.version("torch"),
         "device": device,
-        "gpu": torch.cuda.get_device_name() if device.startswith("cuda") else None,
+        "gpu": gpu,
         "cpu_count": len(os.sched_getaffinity(0)),
         "memory_limit_bytes": memory_limit(),
         "seed": seed,

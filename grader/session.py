@@ -14,7 +14,7 @@ from grader import config as configs
 from grader import results
 from grader.config import Assignment
 from grader.metadata import TestSpec
-from grader.submission import Submission, SubmissionError
+from grader.submission import SubmissionError
 
 
 @dataclass
@@ -66,7 +66,7 @@ class GradingSession:
         self.started = time.monotonic()
         self.outcomes: dict[str, Outcome] = {}       # node id -> outcome, in collection order
         self.collection_errors: list[str] = []
-        self.submissions: dict[tuple[Path, str], Submission] = {}
+        self.submissions: dict[tuple[Path, str], Any] = {}  # -> client.Submission
         self.show_summary = True                      # the CLI prints its own
 
     @property
@@ -76,14 +76,14 @@ class GradingSession:
     def assignments(self) -> list[Assignment]:
         return list({o.assignment.root: o.assignment for o in self.outcomes.values()}.values())
 
-    def submission(self, assignment: Assignment, which: str = "submission") -> Submission:
+    def submission(self, assignment: Assignment, which: str = "submission"):
         """The (cached) proxy to the student's code, or to the reference solution."""
         key = (assignment.root, which)
         if key not in self.submissions:
             self.submissions[key] = self._connect(assignment, which)
         return self.submissions[key]
 
-    def _connect(self, assignment: Assignment, which: str) -> Submission:
+    def _connect(self, assignment: Assignment, which: str):
         if which == "reference":
             root = assignment.reference
         else:
@@ -99,6 +99,8 @@ class GradingSession:
         else:
             from grader.submission.inprocess import InProcessBackend
             backend = InProcessBackend(root, modules)
+        from grader.submission.client import Submission  # noqa: PLC0415 - loads torch
+
         return Submission(backend, modules)
 
     def drain_output(self, assignment: Assignment) -> list[str]:

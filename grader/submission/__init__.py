@@ -1,5 +1,8 @@
-"""How tests reach student code: a proxy on the judge's side, a dispatcher next to the code."""
+"""How tests reach student code: a proxy on the judge's side, a dispatcher next to the code.
 
-from grader.submission.client import Handle, Submission, SubmissionError
+Importing this package stays light (no torch): `client` and `dispatch` load on use.
+"""
 
-__all__ = ["Handle", "Submission", "SubmissionError"]
+from grader.submission.errors import SubmissionError
+
+__all__ = ["SubmissionError"]

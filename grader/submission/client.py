@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from grader.submission.codec import Decoder, Encoder
+from grader.submission.errors import SubmissionError
 
 
 class Backend(Protocol):
@@ -19,14 +20,6 @@ class Backend(Protocol):
     def exchange(self, request: dict, buffers: list) -> tuple[dict, list]: ...
 
     def close(self) -> None: ...
-
-
-class SubmissionError(Exception):
-    """Student code raised or could not run; the message is written for the student."""
-
-    def __init__(self, message: str, error: dict | None = None):
-        super().__init__(message)
-        self.error = error or {}
 
 
 class Submission:

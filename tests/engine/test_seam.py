@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from grader.submission import Submission, SubmissionError
+from grader.submission import SubmissionError
+from grader.submission.client import Submission
 from grader.submission.inprocess import InProcessBackend
 
 STUDENT = '''
