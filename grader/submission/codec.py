@@ -1,7 +1,7 @@
 """Wire format between the judge and student code: JSON plus raw array buffers.
 
-Plain data (None, bool, int, float, str, list, tuple, str-keyed dict, plain
-`torch.Tensor`, plain `numpy.ndarray`, numpy scalars, dtypes) crosses as
+Plain data (None, bool, int, float, str, list, tuple, dict, plain
+`torch.Tensor`, plain `numpy.ndarray`, numpy scalars, dtypes, devices) crosses as
 values; every other object stays where it was made and crosses as a reference
 (`{"$ref": id, ...}`) that the other side turns into a handle. Nothing is ever
 pickled, so decoding can only build the plain types listed here.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -46,7 +47,7 @@ class Encoder:
             return [self.encode(v) for v in value]
         if kind is tuple or kind is torch.Size:
             return {"$tuple": [self.encode(v) for v in value]}
-        if kind is dict:
+        if kind is dict or kind is OrderedDict:  # state_dict() is an OrderedDict
             return self._dict(value)
         if kind in _TENSOR_TYPES and _is_plain_tensor(value):
             return self._tensor(value)
@@ -56,6 +57,8 @@ class Encoder:
             return {"$npscalar": self._array(np.asarray(value))}
         if kind is torch.dtype:
             return {"$dtype": str(value).removeprefix("torch.")}
+        if kind is torch.device:
+            return {"$device": str(value)}
         return self.make_ref(value)
 
     def _dict(self, value: dict) -> dict:
@@ -129,6 +132,12 @@ class Decoder:
 
     def _dtype(self, obj: dict) -> torch.dtype:
         return _torch_dtype(obj["$dtype"])
+
+    def _device(self, obj: dict) -> torch.device:
+        try:
+            return torch.device(obj["$device"])
+        except (RuntimeError, TypeError) as exc:
+            raise WireError(f"bad device {obj['$device']!r}") from exc
 
     def _buffer(self, index: Any, nbytes: int) -> bytes | memoryview:
         if type(index) is not int or not 0 <= index < len(self.buffers):

@@ -39,15 +39,15 @@ class Dispatcher:
         # from a dead worker from silently naming a different object in the new one.
         self.generation = generation
         self.next_id = (generation << GENERATION_BITS) + 1
-        if str(self.root) not in sys.path:
-            sys.path.insert(0, str(self.root))
+        self.own_modules: dict[str, Any] = {}  # this submission's modules while not in use
 
     def handle(self, request: dict, buffers: list) -> tuple[dict, list]:
         self._release(request.get("release", ()))
         output = _CappedText(OUTPUT_LIMIT)
         encoder = Encoder(self._make_ref)
         try:
-            with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            with self._namespace(), contextlib.redirect_stdout(output), \
+                    contextlib.redirect_stderr(output):
                 value = self._execute(request, buffers)
                 reply = {"ok": True, "value": encoder.encode(value)}
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything, exits included
@@ -56,15 +56,28 @@ class Dispatcher:
         reply["output"] = output.text()
         return reply, encoder.buffers
 
+    @contextlib.contextmanager
+    def _namespace(self):
+        """Make `import models` mean this submission's models.py for the request.
+
+        Two dispatchers can share a process (the student's code and the reference,
+        in-process): each swaps its own modules and folder in and out around a request.
+        """
+        others = {n: sys.modules.pop(n) for n in self.modules if n in sys.modules}
+        sys.modules.update(self.own_modules)
+        sys.path.insert(0, str(self.root))
+        try:
+            yield
+        finally:
+            with contextlib.suppress(ValueError):  # the student's code may have removed it
+                sys.path.remove(str(self.root))
+            self.own_modules = {n: sys.modules.pop(n) for n in self.modules if n in sys.modules}
+            sys.modules.update(others)
+
     def close(self) -> None:
-        """Forget the student's objects and modules (in-process use)."""
+        """Forget the student's objects and modules."""
         self.objects.clear()
-        for name, module in list(sys.modules.items()):
-            path = getattr(module, "__file__", None)
-            if path and Path(path).resolve().is_relative_to(self.root):
-                del sys.modules[name]
-        with contextlib.suppress(ValueError):
-            sys.path.remove(str(self.root))
+        self.own_modules.clear()
 
     def _execute(self, request: dict, buffers: list) -> Any:
         target = self._target(request.get("target") or {})

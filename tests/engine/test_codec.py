@@ -50,11 +50,13 @@ def test_tensors_roundtrip_as_plain_tensors(dtype):
 def test_tensor_details():
     param = torch.nn.Parameter(torch.ones(3))
     back = roundtrip({"p": param, "empty": torch.zeros(0, 4), "scalar": torch.tensor(2.5),
-                      "size": torch.Size([2, 3]), "dtype": torch.float16})
+                      "size": torch.Size([2, 3]), "dtype": torch.float16,
+                      "device": torch.device("cpu")})
     assert type(back["p"]) is torch.Tensor and back["p"].requires_grad
     assert back["empty"].shape == (0, 4)
     assert back["scalar"].item() == 2.5 and back["scalar"].shape == ()
     assert back["size"] == (2, 3) and back["dtype"] is torch.float16
+    assert back["device"] == torch.device("cpu")
 
 
 def test_numpy_arrays_and_scalars():

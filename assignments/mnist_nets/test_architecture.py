@@ -1,0 +1,46 @@
+"""Hidden: each model computes exactly the specified function, at the specified cost."""
+
+import pytest
+import torch
+
+from grader import checks
+
+pytestmark = pytest.mark.visibility("after_due_date")
+
+MACS = {"LogisticRegression": 7_840, "SimpleFC": 566_528, "SimpleCNN": 3_869_824,
+        "SimpleCNN(batch_norm=True)": 3_894_912}
+
+
+def load_by_shape(judge: torch.nn.Module, state: dict) -> None:
+    """Copy the student's tensors into the judge's model, matched by shape in order."""
+    pool = list(state.values())
+    target = judge.state_dict()
+    for key, tensor in target.items():
+        match = next((i for i, t in enumerate(pool) if t.shape == tensor.shape), None)
+        assert match is not None, f"no parameter or buffer of shape {tuple(tensor.shape)} " \
+                                  f"(needed for {key}) in your model"
+        target[key] = pool.pop(match)
+    judge.load_state_dict(target)
+
+
+@pytest.mark.weight(8, split=True)
+@pytest.mark.number("2.1")
+def test_macs(build, submission, model_id):
+    """Model's multiply-accumulates per image match the architecture"""
+    macs = submission.ops.macs(build(model_id), (1, 1, 28, 28))
+    checks.check_equal(macs, MACS[model_id], name=f"{model_id} MACs per image",
+                       hint="check kernel sizes, padding and where the pooling happens")
+
+
+@pytest.mark.weight(12, split=True)
+@pytest.mark.number("2.2")
+def test_forward_matches_specification(build, submission, canonical, images, model_id):
+    """Model computes the specified function (the judge's model with your weights)"""
+    model = build(model_id).eval()
+    judge = canonical(model_id).eval()
+    load_by_shape(judge, submission.ops.state_dict(model))
+    x = images(6)
+    with torch.no_grad():
+        expected = judge(x)
+    checks.check_close(model(x), expected, rtol=1e-4, atol=1e-5, name=f"{model_id} output",
+                       hint="check the order of layers, every ReLU, and the flatten")
