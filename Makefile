@@ -27,7 +27,7 @@ lint: install
 	$(BIN)/ruff check grader tests bench solutions
 
 bench: install
-	$(BIN)/python -m bench
+	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info results.json

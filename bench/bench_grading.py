@@ -68,7 +68,7 @@ def main() -> None:
                 if sample:
                     name, rss, anon = sample
                     old = peaks.setdefault(pid, [name, 0, 0])
-                    old[0] = name  # a launcher execs the worker under the same pid
+                    old[0] = name or old[0]  # a launcher execs the worker under the same pid
                     old[1], old[2] = max(old[1], rss), max(old[2], anon)
                     now = [now[0] + rss, now[1] + anon]
             total = [max(total[0], now[0]), max(total[1], now[1])]
