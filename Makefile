@@ -6,7 +6,9 @@ ASSIGNMENT ?= mnist_nets
 SUBMISSION ?= solutions/$(ASSIGNMENT)
 RESULTS ?= results.json
 
-.PHONY: install grade test lint bench clean
+DEVICE ?= cpu
+
+.PHONY: install grade test lint bench clean template autograder calibrate
 
 install: $(BIN)/grader
 
@@ -22,6 +24,15 @@ grade: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+template: install
+	$(BIN)/grader template
+
+autograder: install
+	$(BIN)/grader build $(ASSIGNMENT) -o dist
+
+calibrate: install
+	$(BIN)/grader calibrate $(ASSIGNMENT) --seeds 5 --device $(DEVICE)
 
 lint: install
 	$(BIN)/ruff check grader tests bench solutions

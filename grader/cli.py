@@ -63,6 +63,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+from grader.authoring.commands import register as register_authoring
+
+register_authoring(command)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

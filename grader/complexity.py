@@ -18,6 +18,7 @@ import copy
 import math
 import os
 import tempfile
+import warnings
 
 import torch
 from torch import nn
@@ -76,12 +77,14 @@ def analytic_macs(model: nn.Module, input_size, *, count_norm: bool = False) -> 
 
 def thop_macs(model: nn.Module, input_size) -> int:
     """MACs as thop.profile counts them (it counts BatchNorm), on a deep copy of ``model``."""
-    from thop import profile
-
     clone = copy.deepcopy(model).eval()
     device = next(clone.parameters(), torch.empty(0)).device
-    macs, _ = profile(clone, inputs=(torch.zeros(tuple(input_size), device=device),),
-                      verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # thop still uses distutils
+        from thop import profile
+
+        macs, _ = profile(clone, inputs=(torch.zeros(tuple(input_size), device=device),),
+                          verbose=False)
     return int(macs)
 
 

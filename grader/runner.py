@@ -23,10 +23,14 @@ class _SessionCatcher:
 
     state: GradingSession | None = None
 
+    def __init__(self, output: Path):
+        self.output = output
+
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         self.state = config.stash[SESSION]
         self.state.show_summary = False
+        self.state.private_paths.append(self.output.resolve().parent)
 
 
 def pytest_args(assignment: Assignment, submission: Path, *, device: str, sandbox: bool,
@@ -46,11 +50,11 @@ def pytest_args(assignment: Assignment, submission: Path, *, device: str, sandbo
 
 
 def grade(assignment: Assignment, submission: str | Path, output: str | Path, *,
-          device: str = "auto", sandbox: bool = False, pytest_report: Path | None = None,
+          device: str = "auto", sandbox: bool = True, pytest_report: Path | None = None,
           extra_args: tuple[str, ...] = ()) -> dict:
     """Grade `submission` (folder or zip) against `assignment`; write and return results.json."""
     started = time.monotonic()
-    catcher = _SessionCatcher()
+    catcher = _SessionCatcher(Path(output))
     notes: list[str] = []
     try:
         with tempfile.TemporaryDirectory(prefix="grader-submission-") as scratch:
@@ -59,6 +63,10 @@ def grade(assignment: Assignment, submission: str | Path, output: str | Path, *,
             args = pytest_args(assignment, staged.root, device=device, sandbox=sandbox,
                                pytest_report=pytest_report, extra=extra_args)
             code = pytest.main(args, plugins=[catcher])
+        if sandbox:  # nothing of the student's may outlive grading and touch the file
+            from grader.sandbox import users
+
+            users.reap()
         document = _document(catcher.state, code, notes)
     except Exception as exc:  # noqa: BLE001 - the student still gets a valid file
         document = results.failure_document(

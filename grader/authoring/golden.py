@@ -7,7 +7,8 @@ An assignment that needs them has a ``golden.py`` beside its tests with
 ``reference`` holds the reference's modules as attributes, ``generator`` is a
 ``torch.Generator`` seeded with the assignment seed (global torch RNG seeded
 too). Each returned name becomes ``golden/<name>.safetensors``: safetensors,
-never pickle, with the seed and the generating torch version in its metadata.
+never pickle, with the seed and the generating torch version in its metadata
+(``golden``, a JSON object).
 Prefer behavioural checks where library versions change results; golden
 tensors are for values the reference computes deterministically.
 """
@@ -15,6 +16,7 @@ tensors are for values the reference computes deterministically.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -43,8 +45,10 @@ def generate(project: Project, assignment: Assignment) -> dict[str, bytes]:
     with imported(reference, assignment.modules) as modules:
         torch.manual_seed(assignment.seed)
         produced = module.generate(modules, torch.Generator().manual_seed(assignment.seed))
-    metadata = {"seed": str(assignment.seed), "torch_version": torch.__version__,
-                "generator": f"{assignment.root.name}/{GENERATOR}"}
+    # One metadata key: safetensors writes several in hash order, which would vary the bytes.
+    metadata = {"golden": json.dumps({"seed": assignment.seed, "torch_version": torch.__version__,
+                                      "generator": f"{assignment.root.name}/{GENERATOR}"},
+                                     sort_keys=True)}
     files = {}
     for name, tensors in sorted(produced.items()):
         if not _NAME.fullmatch(name):

@@ -29,6 +29,7 @@ PYTEST_INI = """\
 python_files = test_*.py
 addopts = -p no:cacheprovider --import-mode=importlib
 """
+INSTRUCTOR_ONLY = ("template", "calibration")
 _NOT_VISIBLE = re.compile(r"visibility\(\s*[\"'](hidden|after_due_date|after_published)[\"']")
 
 
@@ -38,6 +39,10 @@ def render(project: Project, assignment: Assignment) -> dict[str, bytes]:
     Golden files are copied as checked in: `golden.stale` says whether they are current.
     """
     spec = TemplateSpec.of(assignment)
+    if assignment.root.name in assignment.modules:
+        # Importlib mode names test modules "<folder>.test_x": the folder would shadow the module.
+        raise ConfigError(f"{assignment.name}: a submission module may not share the "
+                          f"assignment folder's name {assignment.root.name!r}")
     files: dict[str, bytes] = {}
     skeletons = {}
     for path in solution_files(assignment, project.reference(assignment)):
@@ -69,8 +74,8 @@ def _public_test(assignment: Assignment, name: str) -> bytes:
 
 
 def public_config(assignment: Assignment) -> str:
-    """The assignment.toml students get: no [template], no reference path, local grading."""
-    config = {k: dict(v) for k, v in assignment.config.items() if k != "template"}
+    """The assignment.toml students get: local grading, without the instructor-only tables."""
+    config = {k: dict(v) for k, v in assignment.config.items() if k not in INSTRUCTOR_ONLY}
     config["assignment"].pop("reference", None)
     config["assignment"]["public_tests_only"] = True
     config.setdefault("submission", {})["local"] = "."

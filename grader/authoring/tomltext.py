@@ -57,18 +57,23 @@ def dumps(document: dict[str, dict[str, Any]]) -> str:
 
 
 def replace_tables(text: str, tables: dict[str, dict[str, Any]]) -> str:
-    """``text`` with each named top-level table (and its sub-tables) replaced, or appended."""
-    lines, out, skipping = text.splitlines(), [], False
-    for line in lines:
+    """``text`` with each named top-level table (and its sub-tables) rewritten where it first
+    stood, or appended; every other line is kept."""
+    out: list[str] = []
+    skipping = False
+    pending = dict(tables)
+    for line in text.splitlines():
         header = _HEADER.match(line)
         if header:
             top = header.group(1).split(".")[0].strip().strip('"')
             skipping = top in tables
+            if top in pending:
+                out += _table(_key(top), pending.pop(top)) + [""]
         if not skipping:
             out.append(line)
     while out and not out[-1].strip():
         out.pop()
-    for name, table in tables.items():
+    for name, table in pending.items():
         out += ["", *_table(_key(name), table)]
     result = "\n".join(out).lstrip("\n") + "\n"
     tomllib.loads(result)  # never write a config the engine cannot read

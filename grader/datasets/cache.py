@@ -1,6 +1,7 @@
 """Decode once, then reload: a safetensors cache of decoded dataset tensors.
 
-Safetensors, never pickle: a cache file is data, whoever wrote it.
+Safetensors, never pickle, and a digest check on every load: a cache file is
+untrusted data, whoever wrote it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 CACHE_ENV = "GRADER_CACHE_DIR"
@@ -26,19 +28,34 @@ def md5sum(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
 
-def cached_tensors(key: str, build: Callable[[], dict[str, torch.Tensor]]
-                   ) -> dict[str, torch.Tensor]:
-    """Tensors saved under ``key`` (which must change when the sources do), built on a miss.
+def tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
+    """SHA-256 over names, dtypes, shapes and bytes of ``tensors``."""
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].contiguous()
+        h.update(f"{name}:{t.dtype}:{tuple(t.shape)}:".encode())
+        h.update(t.numpy().tobytes())
+    return h.hexdigest()
 
-    An unwritable or corrupt cache only costs a rebuild: grading must never
-    fail because of it.
+
+def cached_tensors(key: str, build: Callable[[], dict[str, torch.Tensor]],
+                   sha256: str) -> dict[str, torch.Tensor]:
+    """Tensors saved under ``key``, built on a miss; both checked against ``sha256``.
+
+    The digest matters because the cache is outside the judge's control (a
+    worker running as the same user could rewrite held-out labels there).
+    An unwritable, corrupt or tampered cache only costs a rebuild.
     """
     path = cache_dir() / f"{key}.safetensors"
     try:
-        return load_file(path)
-    except (OSError, ValueError, RuntimeError):
+        tensors = load_file(path)
+        if tensors_digest(tensors) == sha256:
+            return tensors
+    except (OSError, SafetensorError):
         pass
     tensors = build()
+    if tensors_digest(tensors) != sha256:
+        raise RuntimeError(f"decoded {key} does not match its expected digest")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so that concurrent workers never read half a file.

@@ -1,7 +1,8 @@
 """Seeded synthetic image sets that a small CNN can learn: offline stand-ins.
 
-Each class is a smooth random colour pattern; a sample is its class pattern,
-shifted by a few pixels, rescaled in contrast and brightness, plus pixel noise.
+Each class is a smooth random colour pattern; a sample is its class pattern
+rolled by up to 8 pixels, rescaled in contrast and brightness, plus noise:
+nearest-class-mean gets about 76%, so a CNN has something to learn.
 The same seeds give the same bytes on every machine (CPU generator only).
 """
 
@@ -21,12 +22,12 @@ SPLIT_SEEDS = {"train": 1, "heldout": 2}
 def class_prototypes(num_classes: int, channels: int, size: int) -> torch.Tensor:
     """One smooth pattern in [-1, 1] per class (num_classes x C x size x size)."""
     g = torch.Generator().manual_seed(PROTOTYPE_SEED)
-    coarse = torch.rand(num_classes, channels, 4, 4, generator=g) * 2 - 1
+    coarse = torch.rand(num_classes, channels, 8, 8, generator=g) * 2 - 1
     return F.interpolate(coarse, size=(size, size), mode="bicubic", align_corners=False).clamp(-1, 1)
 
 
 def synthetic_images(n: int, *, num_classes: int, channels: int, size: int, seed: int,
-                     noise: float = 0.35, max_shift: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
+                     noise: float = 0.7, max_shift: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
     """``n`` uint8 images (N x C x size x size) and their int64 labels."""
     g = torch.Generator().manual_seed(seed)
     labels = torch.randint(num_classes, (n,), generator=g)

@@ -1,0 +1,72 @@
+"""Judge-side fixtures of mnist_nets: canonical architectures, data, seeded model building.
+
+Any test with a `model_id` argument runs once per model of the assignment.
+"""
+
+import functools
+
+import pytest
+import torch
+
+from grader.datasets import get_dataset
+from grader.submission.helpers import sequential
+
+CONV = [["Conv2d", 1, 32, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2]]
+CONV2 = [["Conv2d", 32, 64, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2], ["Flatten"],
+         ["Linear", 64 * 7 * 7, 10]]
+# The assignment's architectures, as the judge builds them for itself.
+CANONICAL = {
+    "LogisticRegression": [["Flatten"], ["Linear", 784, 10]],
+    "SimpleFC": [["Flatten"], ["Linear", 784, 512], ["ReLU"], ["Linear", 512, 256], ["ReLU"],
+                 ["Linear", 256, 128], ["ReLU"], ["Linear", 128, 10]],
+    "SimpleCNN": CONV + CONV2,
+    "SimpleCNN(batch_norm=True)": [*CONV, ["BatchNorm2d", 32], *CONV2],
+}
+MODELS = {  # test id -> (class name, constructor keyword arguments)
+    "LogisticRegression": ("LogisticRegression", {}),
+    "SimpleFC": ("SimpleFC", {}),
+    "SimpleCNN": ("SimpleCNN", {}),
+    "SimpleCNN(batch_norm=True)": ("SimpleCNN", {"batch_norm": True}),
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "training: trains models to an accuracy threshold")
+
+
+def pytest_generate_tests(metafunc):
+    if "model_id" in metafunc.fixturenames:
+        metafunc.parametrize("model_id", list(MODELS))
+
+
+@pytest.fixture
+def canonical():
+    """The judge's own copy of an architecture: `canonical("SimpleFC")`."""
+    return lambda model_id: sequential(CANONICAL[model_id])
+
+
+@pytest.fixture
+def build(submission, rng):
+    """Construct a student model after seeding the worker, so its initial weights are fixed."""
+    def build(model_id: str):
+        cls, kwargs = MODELS[model_id]
+        submission.ops.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
+        return getattr(submission.models, cls)(**kwargs)
+    return build
+
+
+@functools.cache
+def _splits(name: str):
+    return get_dataset(name, "train"), get_dataset(name, "heldout")
+
+
+@pytest.fixture
+def mnist_data(assignment):
+    """Train and held-out splits of the assignment's dataset (held-out labels stay here)."""
+    return _splits(assignment.config["training"]["dataset"])
+
+
+@pytest.fixture
+def images(rng):
+    """`images(n)`: random normalized-looking inputs, N x 1 x 28 x 28 float32."""
+    return lambda n: torch.randn(n, 1, 28, 28, generator=rng)

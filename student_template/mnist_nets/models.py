@@ -1,0 +1,64 @@
+"""MNIST models: logistic regression, a fully connected net and a small CNN.
+
+Every model takes a float batch of shape (N, 1, 28, 28) and returns logits of
+shape (N, 10) (no softmax: ``nn.CrossEntropyLoss`` applies it).
+"""
+
+import torch
+from torch import nn
+
+
+class LogisticRegression(nn.Module):
+    """Multinomial logistic regression: one ``nn.Linear(784, 10)`` named ``linear``.
+
+    7,850 parameters (784 * 10 weights + 10 biases).
+    """
+
+    def __init__(self):
+        super().__init__()
+        # TODO: define self.linear, a single linear layer from 784 pixels to 10 classes
+        raise NotImplementedError("TODO: define self.linear, a single linear layer from 784 pixels to 10 classes")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 1, 28, 28) images -> (N, 10) logits."""
+        # TODO: flatten each image to 784 values and apply the linear layer
+        raise NotImplementedError("TODO: flatten each image to 784 values and apply the linear layer")
+
+
+class SimpleFC(nn.Module):
+    """Fully connected net 784-512-256-128-10 with ReLU.
+
+    ``fc_layers`` is an ``nn.Sequential`` holding the four ``nn.Linear`` layers,
+    each hidden one followed by ``nn.ReLU`` then ``nn.Dropout(dropout)``
+    (dropout is active only in training mode). 567,434 parameters.
+    """
+
+    def __init__(self, dropout: float = 0.0):
+        super().__init__()
+        # TODO: build self.fc_layers: Linear(784, 512), ReLU, Dropout, ..., Linear(128, 10)
+        raise NotImplementedError("TODO: build self.fc_layers: Linear(784, 512), ReLU, Dropout, ..., Linear(128, 10)")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 1, 28, 28) images -> (N, 10) logits."""
+        # TODO: flatten each image and run it through self.fc_layers
+        raise NotImplementedError("TODO: flatten each image and run it through self.fc_layers")
+
+
+class SimpleCNN(nn.Module):
+    """Two conv blocks and a linear classifier.
+
+    ``conv_layers``: Conv2d(1, 32, 3, padding=1), ReLU, MaxPool2d(2),
+    [BatchNorm2d(32) if ``batch_norm``], Conv2d(32, 64, 3, padding=1), ReLU,
+    MaxPool2d(2); then ``fc`` = Linear(64 * 7 * 7, 10).
+    50,186 parameters (50,250 with batch norm).
+    """
+
+    def __init__(self, batch_norm: bool = False):
+        super().__init__()
+        # TODO: build self.conv_layers (an nn.Sequential) and self.fc as described above
+        raise NotImplementedError("TODO: build self.conv_layers (an nn.Sequential) and self.fc as described above")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 1, 28, 28) images -> (N, 10) logits."""
+        # TODO: apply the conv layers, flatten, then the linear layer
+        raise NotImplementedError("TODO: apply the conv layers, flatten, then the linear layer")

@@ -1,0 +1,102 @@
+"""Models: output shapes, exact parameter counts, layer structure, dropout and batch norm."""
+
+import pytest
+import torch
+
+from grader import checks
+
+PARAMETERS = {"LogisticRegression": 7_850, "SimpleFC": 567_434, "SimpleCNN": 50_186,
+              "SimpleCNN(batch_norm=True)": 50_250}
+
+
+def layer_types(submission, model) -> list[str]:
+    return [m["type"] for m in submission.ops.modules(model)]
+
+
+@pytest.mark.weight(4, split=True)
+@pytest.mark.number("1.1")
+def test_output_shape(build, images, model_id):
+    """Model maps a batch of images to one logit per class"""
+    model = build(model_id)
+    for n in (1, 5):
+        checks.check_tensor(model(images(n)), shape=(n, 10), dtype=torch.float32,
+                            name=f"{model_id} output for {n} images",
+                            hint="flatten each image to 784 values and end with 10 outputs")
+
+
+@pytest.mark.weight(6, split=True)
+@pytest.mark.number("1.2")
+def test_parameter_count(build, submission, model_id):
+    """Model has exactly the parameters the architecture asks for"""
+    counts = submission.ops.parameter_counts(build(model_id))
+    checks.check_equal(counts["total"], PARAMETERS[model_id], name=f"{model_id} parameters",
+                       hint="compare your layers with the architecture in the docstring")
+
+
+@pytest.mark.weight(3)
+@pytest.mark.number("1.3")
+def test_simple_fc_structure(submission):
+    """SimpleFC: four Linear layers, a ReLU and a Dropout after each hidden layer"""
+    types = layer_types(submission, submission.models.SimpleFC(dropout=0.5))
+    for layer, count in (("Linear", 4), ("ReLU", 3), ("Dropout", 3)):
+        checks.check_equal(types.count(layer), count, name=f"number of {layer} modules",
+                           hint="use nn.ReLU and nn.Dropout modules, not functional calls")
+
+
+@pytest.mark.weight(4)
+@pytest.mark.number("1.4")
+def test_simple_cnn_structure(submission):
+    """SimpleCNN: two conv blocks and one Linear; batch norm before the second conv"""
+    plain = layer_types(submission, submission.models.SimpleCNN())
+    for layer, count in (("Conv2d", 2), ("ReLU", 2), ("MaxPool2d", 2), ("Linear", 1),
+                         ("BatchNorm2d", 0)):
+        checks.check_equal(plain.count(layer), count, name=f"number of {layer} modules")
+    norm = layer_types(submission, submission.models.SimpleCNN(batch_norm=True))
+    checks.check_equal(norm.count("BatchNorm2d"), 1, name="BatchNorm2d modules with batch_norm")
+    convs = [i for i, t in enumerate(norm) if t == "Conv2d"]
+    bn = norm.index("BatchNorm2d")
+    assert convs[0] < bn < convs[1], (
+        "BatchNorm2d(32) must come between the first and the second convolution, "
+        f"but the layers are ordered {norm}")
+
+
+@pytest.mark.weight(4)
+@pytest.mark.number("1.5")
+def test_dropout_only_while_training(build, submission, images):
+    """SimpleFC(dropout=0.5) is random in training mode only; dropout=0 never is"""
+    x = images(16)
+    submission.ops.manual_seed(0)
+    model = submission.models.SimpleFC(dropout=0.5)
+    model.train()
+    assert not torch.equal(model(x), model(x)), (
+        "with dropout=0.5 in training mode two passes over the same input should differ: "
+        "is nn.Dropout(dropout) after each hidden layer?")
+    model.eval()
+    checks.check_close(model(x), model(x), rtol=0, atol=0, name="two eval-mode passes",
+                       hint="dropout must be inactive in eval mode (use nn.Dropout, which "
+                            "follows model.eval())")
+    plain = build("SimpleFC").train()
+    checks.check_close(plain(x), plain(x), rtol=0, atol=0, name="two passes with dropout=0")
+
+
+@pytest.mark.weight(4)
+@pytest.mark.number("1.6")
+def test_batch_norm_statistics(build, submission, images):
+    """SimpleCNN(batch_norm=True) updates running statistics in training mode only"""
+    model = build("SimpleCNN(batch_norm=True)")
+    before = submission.ops.state_dict(model)
+    model.train()
+    model(images(8) * 3 + 1)
+    after = submission.ops.state_dict(model)
+    changed = [k for k in before if k.endswith("running_mean")
+               and not torch.equal(before[k], after[k])]
+    assert changed, "a training-mode forward pass should update BatchNorm2d's running_mean"
+    model.eval()
+    x = images(8)
+    out = model(x)
+    frozen = submission.ops.state_dict(model)
+    assert all(torch.equal(after[k], frozen[k]) for k in after), (
+        "an eval-mode forward pass must not change the batch norm statistics")
+    checks.check_close(model(x[:3]), out[:3], rtol=1e-5, atol=1e-6,
+                       name="eval-mode output of the first 3 images alone",
+                       hint="in eval mode an image's output must not depend on its batch")

@@ -1,0 +1,102 @@
+"""train_one_epoch and evaluate, compared step for step with the judge's own loop."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from grader import checks
+from grader.submission.helpers import sequential
+
+# Small nets the judge owns: a correct loop must train and score them exactly as the judge does.
+NET = [["Flatten"], ["Linear", 784, 32], ["ReLU"], ["Linear", 32, 10]]
+NET_WITH_DROPOUT = [["Flatten"], ["Linear", 784, 32], ["ReLU"], ["Dropout", 0.5],
+                    ["Linear", 32, 10]]
+CPU = torch.device("cpu")
+
+
+def judge_copy(spec, rng):
+    """The judge's net and the same net, with the same weights, next to the student's code."""
+    torch.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
+    return sequential(spec)
+
+
+def data(rng, n):
+    return torch.randn(n, 1, 28, 28, generator=rng), torch.randint(10, (n,), generator=rng)
+
+
+def judge_epoch(net, x, y, batch_size, lr, momentum):
+    """The loop the assignment asks for, run by the judge on its own copy."""
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
+    net.train()
+    total, correct = 0.0, 0
+    for start in range(0, len(y), batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        logits = net(xb)
+        loss = F.cross_entropy(logits, yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(yb)
+        correct += (logits.argmax(1) == yb).sum().item()
+    return total / len(y), correct / len(y)
+
+
+def check_pair(result, loss, accuracy, what: str) -> None:
+    checks.check_type(result, tuple, name=f"{what}'s return value",
+                      hint="return a tuple (mean_loss, accuracy)")
+    checks.check_equal(len(result), 2, name=f"length of {what}'s return value")
+    checks.check_scalar(result[0], loss, rtol=1e-4, atol=1e-5, name="mean loss",
+                        hint="average the loss per sample: weight each batch by its size")
+    checks.check_scalar(result[1], accuracy, rtol=0, atol=1e-9, name="accuracy",
+                        hint="a fraction in [0, 1] of samples whose arg-max logit is the label")
+
+
+@pytest.mark.weight(10)
+@pytest.mark.number("4.1")
+def test_train_one_epoch_matches_the_judge(submission, rng):
+    """train_one_epoch takes the same steps and reports the same loss and accuracy"""
+    x, y = data(rng, 200)  # 3 full batches of 64 and one of 8
+    net = judge_copy(NET, rng)
+    model = submission.ops.build_module(NET, net.state_dict())
+    optimizer = submission.ops.make_optimizer(model, "sgd", lr=0.05, momentum=0.9)
+    result = submission.train.train_one_epoch(model, submission.ops.make_loader(x, y, 64),
+                                              optimizer, CPU)
+    check_pair(result, *judge_epoch(net, x, y, 64, lr=0.05, momentum=0.9), "train_one_epoch")
+    trained = submission.ops.state_dict(model)
+    for key, value in net.state_dict().items():
+        checks.check_close(trained[key], value, rtol=1e-4, atol=1e-5, name=f"trained {key}",
+                           hint="one optimizer step per batch, gradients zeroed before each "
+                                "backward pass")
+
+
+@pytest.mark.weight(4)
+@pytest.mark.number("4.2")
+def test_train_one_epoch_overfits_a_small_batch(submission, rng):
+    """Repeated train_one_epoch calls drive the loss on 32 images towards zero"""
+    x, y = data(rng, 32)
+    model = submission.ops.build_module(NET, judge_copy(NET, rng).state_dict())
+    optimizer = submission.ops.make_optimizer(model, "adam", lr=0.01)
+    loader = submission.ops.make_loader(x, y, 32)
+    losses = [submission.train.train_one_epoch(model, loader, optimizer, CPU)[0]
+              for _ in range(40)]
+    assert losses[-1] < 0.05 * losses[0], (
+        f"the loss went from {losses[0]:.3f} to {losses[-1]:.3f} in 40 epochs on 32 images; "
+        "a working loop memorises them (loss below 5% of the start)")
+
+
+@pytest.mark.weight(8)
+@pytest.mark.number("4.3")
+def test_evaluate_matches_the_judge(submission, rng):
+    """evaluate reports the judge's loss and accuracy, in eval mode, without training"""
+    x, y = data(rng, 150)  # batches of 64, 64 and 22
+    net = judge_copy(NET_WITH_DROPOUT, rng).eval()
+    model = submission.ops.build_module(NET_WITH_DROPOUT, net.state_dict())
+    model.train()  # evaluate must switch to eval mode itself
+    result = submission.train.evaluate(model, submission.ops.make_loader(x, y, 64), CPU)
+    with torch.no_grad():
+        logits = net(x)
+    expected = (F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).sum().item() / len(y))
+    check_pair(result, *expected, "evaluate")
+    after = submission.ops.state_dict(model)
+    assert all(torch.equal(after[k], v) for k, v in net.state_dict().items()), (
+        "evaluate must not change the model's weights")

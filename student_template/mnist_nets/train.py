@@ -1,0 +1,30 @@
+"""One epoch of training and one pass of evaluation, with cross-entropy loss."""
+
+import torch
+from torch import nn
+
+
+def train_one_epoch(model: nn.Module, loader, optimizer: torch.optim.Optimizer,
+                    device: torch.device) -> tuple[float, float]:
+    """Train ``model`` for one pass over ``loader`` and return ``(mean_loss, accuracy)``.
+
+    ``loader`` yields ``(images, labels)`` batches. Put the model in training
+    mode, move each batch to ``device``, and take one optimizer step per batch
+    on ``nn.CrossEntropyLoss``. ``mean_loss`` is the average loss per sample
+    (batches weighted by their size) and ``accuracy`` the fraction of samples
+    whose arg-max logit was the label, a float in [0, 1], both measured on
+    the fly during the epoch.
+    """
+    # TODO: loop over the loader: forward, loss, zero_grad, backward, step; keep running sums
+    raise NotImplementedError("TODO: loop over the loader: forward, loss, zero_grad, backward, step; keep running sums")
+
+
+def evaluate(model: nn.Module, loader, device: torch.device) -> tuple[float, float]:
+    """Return ``(mean_loss, accuracy)`` of ``model`` over ``loader`` without training it.
+
+    Runs in evaluation mode (dropout off, batch norm uses running statistics)
+    and without gradients; same definitions of loss and accuracy as
+    ``train_one_epoch``.
+    """
+    # TODO: like train_one_epoch, in eval mode under torch.no_grad() and without optimizer steps
+    raise NotImplementedError("TODO: like train_one_epoch, in eval mode under torch.no_grad() and without optimizer steps")

@@ -1,0 +1,48 @@
+import time
+
+import pytest
+
+from grader.timing import compare, within_ratio
+
+
+def sleeper(seconds):
+    def call(*_):
+        time.sleep(seconds)
+    return call
+
+
+def test_slow_candidate_has_a_large_ratio():
+    # 10x apart, so that scheduler delays on a loaded machine cannot close the gap.
+    result = compare(sleeper(0.05), sleeper(0.005), lambda i: (i,), warmup=1, repeats=9)
+    assert result.ratio > 1.5, result
+    assert not within_ratio(result, 1.5) and within_ratio(result, 10)
+    assert len(result.samples["candidate"]) == len(result.samples["reference"]) == 9
+
+
+def test_same_callable_has_a_ratio_near_one():
+    call = sleeper(0.02)
+    result = compare(call, call, lambda i: (i,), warmup=1, repeats=9)
+    assert 0.6 < result.ratio < 1.6, result
+    assert within_ratio(result, 1.5)
+
+
+def test_interleaved_with_fresh_inputs():
+    calls = []
+
+    def side(name):
+        return lambda x: calls.append((name, x))
+
+    compare(side("c"), side("r"), lambda i: (f"input{i}",), warmup=1, repeats=2)
+    assert calls == [("c", "input0"), ("r", "input0"), ("r", "input1"), ("c", "input1"),
+                     ("c", "input2"), ("r", "input2")]
+
+
+def test_inputs_are_made_per_call():
+    made = []
+    compare(lambda x: None, lambda x: None, lambda i: made.append(i) or (i,), warmup=0, repeats=3)
+    assert made == [0, 0, 1, 1, 2, 2]
+
+
+def test_needs_a_timed_round():
+    with pytest.raises(ValueError):
+        compare(print, print, lambda i: (), repeats=0)
