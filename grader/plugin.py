@@ -8,6 +8,7 @@ with an `assignment.toml`; other tests run as plain pytest tests.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     const="inprocess", help="run student code in this process (debugging)")
     group.addoption("--grader-device", default="auto", choices=("auto", "cpu", "cuda"),
                     help="device that grading uses")
+    group.addoption("--grader-call-timeout", type=float, metavar="S",
+                    help="limit of one sandboxed call (default: assignment.toml)")
+    group.addoption("--grader-time-budget", type=float, metavar="S",
+                    help="budget of the whole run (default: assignment.toml)")
+    group.addoption("--grader-worker-memory", type=int, metavar="MB",
+                    help="memory watchdog limit of a worker (default: 60%% of the machine)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,6 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
     state = GradingSession(
         config.getoption("submission"), config.getoption("grader_backend"),
         resolve_device(config.getoption("grader_device")))
+    state.overrides = {"call_timeout_s": config.getoption("grader_call_timeout"),
+                       "time_budget_s": config.getoption("grader_time_budget"),
+                       "worker_memory_mb": config.getoption("grader_worker_memory")}
+    if config.getoption("results_json"):  # the worker must neither read nor write it
+        state.private_paths.append(Path(config.getoption("results_json")).resolve().parent)
     config.stash[SESSION] = state
     config.pluginmanager.register(GradingHooks(config, state), "grader-session")
 
@@ -75,9 +87,27 @@ class GradingHooks:
         for item in items:
             self.state.outcomes.pop(item.nodeid, None)
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Start sandboxed workers now: their start-up overlaps with the first tests."""
+        if self.state.backend != "sandbox":
+            return
+        wanted = {(item.stash[OUTCOME].assignment, name) for item in session.items
+                  if OUTCOME in item.stash
+                  for name in ("submission", "reference") if name in item.fixturenames}
+        for assignment, which in wanted:
+            try:
+                self.state.submission(assignment, which)
+            except SubmissionError:  # reported by the fixture, test by test
+                pass
+
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         outcome = item.stash.get(OUTCOME, None)
         if outcome is not None:
+            if self.state.time_left(outcome.assignment) <= 0:
+                budget = self.state.limits(outcome.assignment).time_budget_s
+                outcome.reason = f"Not run: the time budget of the grading run ({budget:g} s) " \
+                                 "was spent."
+                pytest.fail(outcome.reason, pytrace=False)
             self.state.drain_output(outcome.assignment)  # output of earlier, unattributed calls
             func = _function(item)
             for attr in ("__score__", "__leaderboard_value__"):  # gradescope-utils state
@@ -184,8 +214,15 @@ def device(request: pytest.FixtureRequest):
 
 
 def test_seed(request: pytest.FixtureRequest, assignment: Assignment) -> int:
-    """Stable per test and case, the same wherever the test file lives."""
+    """Stable per test and case, the same wherever the test file lives.
+
+    When grading (sandboxed), a secret drawn per run is mixed in: the seed formula
+    and the assignment seed are public, so student code could otherwise predict
+    the judge's "random" inputs.
+    """
+    secret = request.config.stash[SESSION].secret_seed
     key = f"{assignment.seed}:{request.node.path.name}::{request.node.name}"
+    key = f"{secret}:{key}" if secret else key
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little") % 2**63
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +69,10 @@ class GradingSession:
         self.outcomes: dict[str, Outcome] = {}       # node id -> outcome, in collection order
         self.collection_errors: list[str] = []
         self.submissions: dict[tuple[Path, str], Any] = {}  # -> client.Submission
+        self.private_paths: list[Path] = []          # the worker must not see these (results)
+        self.overrides: dict[str, Any] = {}            # command-line limits over assignment.toml
+        # Per-run secret mixed into the judge's input seeds when grading (see plugin.test_seed).
+        self.secret_seed = secrets.randbits(63) if backend == "sandbox" else 0
         self.show_summary = True                      # the CLI prints its own
 
     @property
@@ -83,6 +89,16 @@ class GradingSession:
             self.submissions[key] = self._connect(assignment, which)
         return self.submissions[key]
 
+    def limits(self, assignment: Assignment) -> Assignment:
+        """The assignment with the command line's time limits applied."""
+        chosen = {k: v for k, v in self.overrides.items()
+                  if v is not None and k in ("call_timeout_s", "time_budget_s")}
+        return dataclasses.replace(assignment, **chosen)
+
+    def time_left(self, assignment: Assignment) -> float:
+        """Seconds left of the whole-run time budget."""
+        return self.limits(assignment).time_budget_s - (time.monotonic() - self.started)
+
     def _connect(self, assignment: Assignment, which: str):
         if which == "reference":
             root = assignment.reference
@@ -95,11 +111,15 @@ class GradingSession:
             p.stem for p in root.glob("*.py") if not p.name.startswith(("test_", "conftest")))
         if self.backend == "sandbox":
             from grader.sandbox import SandboxBackend
-            backend = SandboxBackend(root, modules, assignment=assignment, device=self.device)
+            backend = SandboxBackend(
+                root, modules, assignment=self.limits(assignment),
+                trusted=which == "reference", private=tuple(self.private_paths),
+                time_left=lambda: self.time_left(assignment),
+                memory_mb=self.overrides.get("worker_memory_mb"))
         else:
             from grader.submission.inprocess import InProcessBackend
             backend = InProcessBackend(root, modules)
-        from grader.submission.client import Submission  # noqa: PLC0415 - loads torch
+        from grader.submission.client import Submission  # here: it loads torch
 
         return Submission(backend, modules)
 
@@ -114,6 +134,18 @@ class GradingSession:
     def close(self) -> None:
         for sub in self.submissions.values():
             sub.close()
+
+    def protections(self) -> dict:
+        """How student code was kept from the grade, for extra_data."""
+        backends = [s._backend for (_, which), s in self.submissions.items()
+                    if which == "submission"]
+        if self.backend != "sandbox":
+            return {"backend": "in-process", "not_active": [
+                ("student code ran in the judge's own process (a local or debugging run): "
+                 "nothing kept it from the grade")]}
+        if not backends:
+            return {"backend": "sandbox", "note": "no student code was run"}
+        return {"backend": "sandbox", **backends[0].protections}
 
     def rows(self) -> list[results.TestResult]:
         rows = []
@@ -153,7 +185,8 @@ class GradingSession:
             extra_data=results.environment(
                 self.device, assignments[0].seed if assignments else seed,
                 backend=self.backend,
-                assignment=assignments[0].name if assignments else None),
+                assignment=assignments[0].name if assignments else None,
+                sandbox=self.protections()),
             leaderboard=leaderboard,
         )
 

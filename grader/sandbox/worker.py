@@ -23,29 +23,31 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--root", required=True, help="folder with the submission's modules")
     parser.add_argument("--modules", default="", help="comma-separated module names")
     parser.add_argument("--generation", type=int, default=0)
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--applied", default="{}", help="protections the launcher applied (JSON)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(sys.argv[1:] if argv is None else argv)
     # Imports that the judge would otherwise see as slowness of the first graded call.
-    import torch  # noqa: F401, PLC0415
+    import torch  # noqa: F401
 
-    from grader.submission.codec import read_message, write_message  # noqa: PLC0415
-    from grader.submission.dispatch import Dispatcher  # noqa: PLC0415
+    from grader.submission.codec import read_message, write_message
+    from grader.submission.dispatch import Dispatcher
 
     requests = os.fdopen(args.requests, "rb", buffering=1 << 16)
     replies = os.fdopen(args.replies, "wb", buffering=1 << 16)
     dispatcher = Dispatcher(args.root, [m for m in args.modules.split(",") if m],
                             generation=args.generation)
-    write_message(replies, {"stage": "ready", "pid": os.getpid()}, [])
+    write_message(replies, {"stage": "ready", "pid": os.getpid(),
+                            "applied": json.loads(args.applied)}, [])
     while True:
         try:
             request, buffers = read_message(requests)
         except EOFError:
             return 0
         reply, out = dispatcher.handle(request, buffers)
+        reply["seq"] = request.get("seq")
         _flush_std()
         try:
             write_message(replies, reply, out)
@@ -64,9 +66,4 @@ def _flush_std() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BaseException as exc:  # noqa: BLE001 - the judge reads this from the capture
-        print(f"grader worker failed: {type(exc).__name__}: {json.dumps(str(exc))}",
-              file=sys.__stderr__)
-        raise
+    sys.exit(main())

@@ -91,6 +91,8 @@ def format_error(error: dict, what: str) -> str:
     elif kind in ("SystemExit", "KeyboardInterrupt"):
         head = (f"{what} tried to stop the grader ({kind} {message}); "
                 "graded code must return its result instead")
+    elif kind in ("WorkerFault", "StaleReference"):  # a WorkerFault names the call itself
+        head = message if kind == "WorkerFault" else f"{what}: {message}"
     elif kind == "NotImplementedError":
         head = f"{what} is not implemented yet: {message or 'NotImplementedError'}"
     else:

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from grader.config import Assignment
 
 NEVER = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "setup.py"}
+SHADOWED = {"torch", "numpy", "grader", "pytest"}  # a module named so would stand in for them
 
 
 @dataclass
@@ -43,6 +44,7 @@ def _wanted(assignment: Assignment, names: list[str]) -> list[str]:
         return list(assignment.files)
     return sorted({PurePosixPath(n).name for n in names if n.endswith(".py") and
                    "/" not in n.strip("/") and PurePosixPath(n).name not in NEVER and
+                   PurePosixPath(n).stem not in SHADOWED and
                    not PurePosixPath(n).name.startswith("test_")})
 
 

@@ -1,0 +1,205 @@
+"""The sandboxed backend: the judge's end of the seam, one worker process at a time.
+
+A fault in the worker (a timeout, an exit, a crash, too much memory, a sticky
+CUDA error) fails only the call in flight, with a message for the student; the
+worker is replaced at once, and handles from the old one fail clearly (the
+dispatcher's ref ids carry the worker generation).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from grader.config import Assignment
+from grader.sandbox import policy as policies
+from grader.sandbox import users
+from grader.sandbox.hiding import PermissionHiding
+from grader.sandbox.process import Worker, WorkerFault
+from grader.submission.client import SubmissionError, describe_target
+from grader.submission.files import NEVER, SHADOWED
+
+START_TIMEOUT_S = 180.0  # importing torch on a loaded machine; never charged to the student
+_GRADER_PROBLEM = ("The grader could not set up the sandbox for your code ({}). This is a "
+                   "problem with the grader, not your code; please tell the course staff.")
+
+
+class SandboxBackend:
+    name = "sandbox"
+
+    def __init__(self, root: str | Path, modules: list[str], *, assignment: Assignment,
+                 trusted: bool = False, time_left: Callable[[], float] | None = None,
+                 private: tuple = (), memory_mb: int | None = None):
+        """`trusted`: the reference solution, run apart but as the judge's user, unhidden."""
+        self.assignment = assignment
+        self.time_left = time_left or (lambda: float("inf"))
+        self.limits = policies.Limits.of(assignment, memory_mb)
+        self.notes: dict[str, str] = {}
+        self.user = None if trusted else self._acquire_user()
+        self.home = tempfile.mkdtemp(prefix="grader-worker-")
+        self.scratch = self._stage(Path(root), modules)
+        self.policy = self._policy(modules, [Path(p) for p in private])
+        self.generation = 0
+        self.applied: dict = {}  # what the launcher of the last ready worker applied
+        self.hiding: PermissionHiding | None = None
+        self.worker: Worker | None = None
+        self._start()  # now: importing torch overlaps with the judge's own work
+
+    # -- setting up ------------------------------------------------------------------
+
+    def _acquire_user(self) -> users.WorkerUser | None:
+        """A user of the worker's own; as root, grading without one is not an option."""
+        if os.geteuid() != 0:
+            self.notes["user"] = "not switched: the judge is not root, so it cannot switch users"
+            return None
+        try:
+            return users.acquire()
+        except users.NoWorkerUser as exc:
+            raise SubmissionError(_GRADER_PROBLEM.format(f"no user to run your code as: {exc}"))
+
+    def _stage(self, root: Path, modules: list[str]) -> str:
+        """Copy the allowed files into a folder the worker owns; the rest stays unseen."""
+        scratch = Path(self.home) / "submission"
+        scratch.mkdir(mode=0o700)
+        names = self.assignment.files or [f"{m}.py" for m in modules]
+        for name in names:
+            if (root / name).is_file() and name not in NEVER and Path(name).stem not in SHADOWED:
+                shutil.copyfile(root / name, scratch / name)
+        if self.user:
+            os.chmod(self.home, 0o711)  # the worker may pass through, not list
+            for path in [scratch, *scratch.iterdir()]:
+                os.chown(path, self.user.uid, self.user.gid)
+        return str(scratch)
+
+    def _policy(self, modules: list[str], private: list[Path]) -> policies.Policy:
+        isolate = self.user is not None
+        return policies.Policy(
+            scratch=self.scratch,
+            worker_args=["--root", self.scratch, "--modules", ",".join(modules)],
+            uid=self.user.uid if self.user else None,
+            gid=self.user.gid if self.user else None,
+            isolate=isolate,
+            hide=policies.hidden_paths(self.assignment, private) if isolate else [],
+            keep=policies.kept_paths(),
+            secrets=[str(p) for p in policies.SECRETS_IN_GRADER if p.exists()],
+            limits=self.limits,
+            env=policies.worker_env(self.scratch),
+        )
+
+    def _start(self) -> None:
+        args = [*self.policy.worker_args, "--generation", str(self.generation)]
+        self.worker = Worker(replace(self.policy, worker_args=args), self.home)
+
+    def _ready(self) -> Worker:
+        """The current worker, once it has started; a grader problem if it cannot."""
+        worker = self.worker
+        if worker is None:
+            self._start()
+            worker = self.worker
+        if worker.applied:
+            return worker
+        try:
+            self.applied = worker.wait_ready(min(START_TIMEOUT_S, max(self.time_left(), 1.0)))
+        except WorkerFault as fault:
+            output = self._retire(restart=False)[-1000:]
+            raise SubmissionError(_GRADER_PROBLEM.format(f"a worker {fault}: {output}")) from None
+        if self.user and not self.applied.get("hidden"):  # no mount namespace: use file modes
+            self.hiding = self.hiding or PermissionHiding(
+                self.policy.hide, self.policy.keep, self.policy.secrets)
+            self.applied["hidden"] = self.hiding.apply()
+            self.applied["hidden_by"] = "file modes (no mount namespace), restored after grading"
+        return worker
+
+    # -- the seam --------------------------------------------------------------------
+
+    def exchange(self, request: dict, buffers: list) -> tuple[dict, list]:
+        what = describe_target(request.get("target") or {})
+        worker = self._ready()
+        left = self.time_left()
+        timeout = min(self.assignment.call_timeout_s, left)
+        if timeout <= 0:
+            return _fault(what, "was not run: the time budget of the grading run is spent"), []
+        try:
+            reply, out = worker.exchange(request, buffers, timeout)
+        except WorkerFault as fault:
+            note = "" if timeout < left else (
+                " (the time budget of the whole grading run ran out)")
+            return _fault(what, f"{fault}{note}", self._retire()), []
+        reply["output"] = (reply.get("output") or "") + worker.take_output()
+        if _sticky_cuda(reply.get("error")):
+            reply["error"]["message"] += (" (the GPU cannot be used after this error, so the "
+                                          "grader restarted your code)")
+            self._retire()
+        return reply, out
+
+    def _retire(self, restart: bool = True) -> str:
+        """End the current worker; start the next generation. Returns its last output."""
+        worker, self.worker = self.worker, None
+        output = ""
+        if worker is not None:
+            worker.kill()
+            output = worker.take_output()
+            worker.close()
+        self.generation += 1
+        if restart:
+            self._start()
+        return output
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        if self.user is not None:
+            self.user.release()
+        if self.hiding is not None:
+            self.hiding.restore()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    # -- reporting ---------------------------------------------------------------------
+
+    @property
+    def protections(self) -> dict:
+        """What protected this run, for results.json's extra_data (and what did not)."""
+        applied = self.applied
+        missing = [f"{k}: {v}" for k, v in self.notes.items()]
+        report = {
+            "worker": "separate process: python -I -m grader.sandbox.worker, in a scratch "
+                      "copy of the allowed files",
+            "user": f"{self.user.name} (uid {self.user.uid})" if self.user else "judge's user",
+            "network": applied.get("network", "not isolated"),
+            "hidden_paths": applied.get("hidden", []),
+            "hidden_by": applied.get("hidden_by") or (
+                "empty folders mounted over them (mount namespace)" if applied.get("hidden")
+                else "nothing"),
+            "read_only_paths": applied.get("read_only", []),
+            "private_tmp_mb": applied.get("private_tmp_mb"),
+            "rlimits": applied.get("rlimits", {}),
+            "no_new_privileges": applied.get("no_new_privileges", False),
+            "memory_watchdog_mb": self.limits.memory_mb,
+            "call_timeout_s": self.assignment.call_timeout_s,
+            "time_budget_s": self.assignment.time_budget_s,
+        }
+        if applied.get("isolation_error"):
+            missing.append(f"namespaces: {applied['isolation_error']}")
+        if "network" not in applied:
+            missing.append("network: not isolated (needs root and network namespaces)")
+        if not applied.get("hidden"):
+            missing.append("hidden files: the worker can read whatever the judge's user can")
+        report["not_active"] = missing
+        return report
+
+
+def _fault(what: str, message: str, output: str = "") -> dict:
+    return {"ok": False, "output": output,
+            "error": {"type": "WorkerFault", "message": f"{what} {message}", "frames": []}}
+
+
+def _sticky_cuda(error: dict | None) -> bool:
+    """Errors after which a CUDA context is unusable for the rest of the process."""
+    if not error:
+        return False
+    return error.get("type") == "AcceleratorError" or "CUDA error" in error.get("message", "")

@@ -1,0 +1,3 @@
+def count_parameters(model):
+    """A3: pretend the user pressed Ctrl-C."""
+    raise KeyboardInterrupt

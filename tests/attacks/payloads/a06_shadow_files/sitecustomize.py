@@ -1,0 +1,2 @@
+import os
+os.write(1, b"BREACH sitecustomize ran\n")

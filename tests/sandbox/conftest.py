@@ -1,0 +1,74 @@
+"""Helpers for the sandbox tests: the example assignment with its own limits, graded sandboxed."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from grader import config, runner
+from grader.config import Assignment
+
+HERE = Path(__file__).parent
+EXAMPLE = HERE.parent / "fixtures" / "example"
+# -k selection: one test of add(), then two that a fresh worker must still serve.
+ADD_THEN_OTHERS = ("-k", "test_add or test_partial_credit or test_model_handle")
+HONEST_OTHERS = {"2.1": (4, 4, "passed"), "3.2": (1, 1, "passed")}
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the judge switches "
+                                "the worker to a user of its own")
+# Root in a container without CAP_SYS_ADMIN (Docker's default) may not unshare namespaces.
+NAMESPACES = os.geteuid() == 0 and subprocess.run(
+    ["unshare", "--mount", "--net", "true"], capture_output=True, check=False).returncode == 0
+needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="needs root allowed to unshare "
+                                      "mount and network namespaces")
+
+
+def rows(document: dict) -> dict:
+    return {t["number"]: (t["score"], t["max_score"], t["status"]) for t in document["tests"]}
+
+
+def output_of(document: dict, number: str) -> str:
+    return next(t["output"] for t in document["tests"] if t["number"] == number)
+
+
+@pytest.fixture
+def example(tmp_path):
+    """The example assignment, copied, with `[grading]` settings of the test's choosing."""
+    def make(**grading) -> config.Assignment:
+        root = tmp_path / f"example-{len(list(tmp_path.glob('example-*')))}"
+        shutil.copytree(EXAMPLE, root)
+        table = "".join(f"{k} = {v!r}\n" for k, v in grading.items() if k != "worker")
+        worker = "".join(f"{k} = {v!r}\n" for k, v in grading.get("worker", {}).items())
+        with open(root / "assignment.toml", "a") as f:
+            f.write(f"\n[grading]\n{table}\n[grading.worker]\n{worker}")
+        return config.load(root.resolve())
+    return make
+
+
+@pytest.fixture
+def grade_sandboxed(tmp_path, valid_results):
+    """Grade a submission with the sandbox; results.json must be complete and valid."""
+    def grade(assignment: config.Assignment, submission: str | Path, *args: str) -> dict:
+        if isinstance(submission, str):
+            submission = HERE / "submissions" / submission
+        out = tmp_path / f"results-{len(list(tmp_path.glob('results-*')))}.json"
+        document = runner.grade(assignment, submission, out, device="cpu", sandbox=True,
+                                extra_args=args)
+        return valid_results(document)
+    return grade
+
+
+@pytest.fixture(scope="module")
+def probe():
+    """The probe submission (tests/sandbox/submissions/probe) behind a sandboxed worker."""
+    from grader.sandbox import SandboxBackend
+    from grader.submission.client import Submission
+
+    assignment = Assignment(root=EXAMPLE.resolve(), name="probe", title="probe",
+                            files=("probe.py",), call_timeout_s=30)
+    backend = SandboxBackend(HERE / "submissions" / "probe", ["probe"], assignment=assignment)
+    submission = Submission(backend, ["probe"])
+    yield submission
+    submission.close()
