@@ -216,11 +216,11 @@ def device(request: pytest.FixtureRequest):
 def test_seed(request: pytest.FixtureRequest, assignment: Assignment) -> int:
     """Stable per test and case, the same wherever the test file lives.
 
-    When grading (sandboxed), a secret drawn per run is mixed in: the seed formula
-    and the assignment seed are public, so student code could otherwise predict
-    the judge's "random" inputs.
+    When grading (sandboxed), a secret is mixed in: the seed formula and the
+    assignment seed are public, so student code could otherwise predict the
+    judge's "random" inputs.
     """
-    secret = request.config.stash[SESSION].secret_seed
+    secret = request.config.stash[SESSION].secret(assignment)
     key = f"{assignment.seed}:{request.node.path.name}::{request.node.name}"
     key = f"{secret}:{key}" if secret else key
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little") % 2**63

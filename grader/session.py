@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import secrets
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,8 +71,7 @@ class GradingSession:
         self.submissions: dict[tuple[Path, str], Any] = {}  # -> client.Submission
         self.private_paths: list[Path] = []          # the worker must not see these (results)
         self.overrides: dict[str, Any] = {}            # command-line limits over assignment.toml
-        # Per-run secret mixed into the judge's input seeds when grading (see plugin.test_seed).
-        self.secret_seed = secrets.randbits(63) if backend == "sandbox" else 0
+        self._secrets: dict[Path, str] = {}
         self.show_summary = True                      # the CLI prints its own
 
     @property
@@ -81,6 +80,25 @@ class GradingSession:
 
     def assignments(self) -> list[Assignment]:
         return list({o.assignment.root: o.assignment for o in self.outcomes.values()}.values())
+
+    def secret(self, assignment: Assignment) -> str:
+        """Mixed into the judge's input seeds when grading (see plugin.test_seed).
+
+        A digest of the assignment's folder (hidden tests included, which students
+        never see) and of the submission: unpredictable from the student's side, yet
+        the same for the same submission, so its score is the same on every run.
+        """
+        if self.backend != "sandbox":
+            return ""
+        if assignment.root not in self._secrets:
+            digest = hashlib.sha256()
+            for folder in filter(None, (assignment.root, self.submission_dir)):
+                for path in sorted(p for p in folder.rglob("*")
+                                   if p.is_file() and "__pycache__" not in p.parts):
+                    digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                    digest.update(path.read_bytes())
+            self._secrets[assignment.root] = digest.hexdigest()
+        return self._secrets[assignment.root]
 
     def submission(self, assignment: Assignment, which: str = "submission"):
         """The (cached) proxy to the student's code, or to the reference solution."""

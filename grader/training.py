@@ -148,8 +148,11 @@ def train(model: torch.nn.Module, *, recipe: Recipe, train_images: torch.Tensor,
 
 
 def predict(model: torch.nn.Module, images: torch.Tensor, *, device: torch.device | str = "cpu",
-            mean=None, std=None, batch_size: int = 1000) -> torch.Tensor:
-    """Class predictions (int64, on CPU) in eval mode, batch by batch."""
+            mean=None, std=None, batch_size: int = 256) -> torch.Tensor:
+    """Class predictions (int64, on CPU) in eval mode, batch by batch.
+
+    Batches of 256 keep a CNN's activations small: grading must fit in 768 MB.
+    """
     model.to(device).eval()
     with torch.inference_mode():
         chunks = [model(to_float(images[i:i + batch_size].to(device), mean, std)).argmax(1)

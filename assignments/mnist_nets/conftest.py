@@ -45,6 +45,28 @@ def canonical():
     return lambda model_id: sequential(CANONICAL[model_id])
 
 
+def _load_by_shape(judge: torch.nn.Module, state: dict) -> None:
+    """Copy the student's tensors into the judge's model, matched by shape in order."""
+    pool = list(state.values())
+    target = judge.state_dict()
+    for key, tensor in target.items():
+        match = next((i for i, t in enumerate(pool) if t.shape == tensor.shape), None)
+        assert match is not None, (f"no parameter or buffer of shape {tuple(tensor.shape)} "
+                                   f"(needed for {key}) in your model")
+        target[key] = pool.pop(match)
+    judge.load_state_dict(target)
+
+
+@pytest.fixture
+def judge_twin(submission, canonical):
+    """`judge_twin(model_id, model)`: the judge's model in eval mode with the student's weights."""
+    def twin(model_id: str, model) -> torch.nn.Module:
+        judge = canonical(model_id).eval()
+        _load_by_shape(judge, submission.ops.state_dict(model))
+        return judge
+    return twin
+
+
 @pytest.fixture
 def build(submission, rng):
     """Construct a student model after seeding the worker, so its initial weights are fixed."""

@@ -31,7 +31,7 @@ MISTAKES = {
     "SimpleCNN with too many parameters": (
         "models.py", "self.fc = nn.Linear(64 * 7 * 7, 10)",
         "self.fc = nn.Sequential(nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))",
-        {"1.2.3", "1.2.4", "1.4", "2.1.3", "2.1.4", "2.2.3", "2.2.4"}),
+        {"1.2.3", "1.2.4", "1.4", "2.1.3", "2.1.4", "2.2.3", "2.2.4", "7.1"}),
     "model size in MB, not MiB": (
         "metrics.py", "/ 2**20\n    # END SOLUTION\n\n\ndef saved",
         "/ 1e6\n    # END SOLUTION\n\n\ndef saved", {"5.2"}),
