@@ -12,6 +12,7 @@ from grader.config import Assignment
 
 HERE = Path(__file__).parent
 EXAMPLE = HERE.parent / "fixtures" / "example"
+GOOD = HERE.parent / "fixtures" / "submissions" / "good"
 # -k selection: one test of add(), then two that a fresh worker must still serve.
 ADD_THEN_OTHERS = ("-k", "test_add or test_partial_credit or test_model_handle")
 HONEST_OTHERS = {"2.1": (4, 4, "passed"), "3.2": (1, 1, "passed")}
@@ -47,12 +48,23 @@ def example(tmp_path):
     return make
 
 
+def faulty_submission(fault: str, folder: Path) -> Path:
+    """The example's good submission whose add() is replaced by faults/<fault>.py's."""
+    folder.mkdir(exist_ok=True)
+    good = (GOOD / "calc.py").read_text()
+    (folder / "calc.py").write_text(good + "\n\n" + (HERE / "faults" / f"{fault}.py").read_text())
+    return folder
+
+
 @pytest.fixture
 def grade_sandboxed(tmp_path, valid_results):
-    """Grade a submission with the sandbox; results.json must be complete and valid."""
+    """Grade a submission (a folder, or the name of a fault) with the sandbox.
+
+    results.json must be complete and valid.
+    """
     def grade(assignment: config.Assignment, submission: str | Path, *args: str) -> dict:
         if isinstance(submission, str):
-            submission = HERE / "submissions" / submission
+            submission = faulty_submission(submission, tmp_path / f"submission-{submission}")
         out = tmp_path / f"results-{len(list(tmp_path.glob('results-*')))}.json"
         document = runner.grade(assignment, submission, out, device="cpu", sandbox=True,
                                 extra_args=args)

@@ -2,11 +2,6 @@
 import os
 import struct
 
-import torch
-from torch import nn
-
-LEADERBOARD_VALUE = 0.25
-
 
 def add(a, b):
     with open("/proc/self/cmdline", "rb") as f:
@@ -14,15 +9,3 @@ def add(a, b):
     replies = int(args[args.index(b"--replies") + 1])
     os.write(replies, struct.pack("<Q", 2**62) + b"{}")  # a header 'longer' than any limit
     return a + b
-
-
-def square(x):
-    return x * x
-
-
-def softmax(x):
-    return torch.softmax(x, dim=1)
-
-
-def make_model():
-    return nn.Linear(3, 2)
