@@ -65,7 +65,9 @@ def isolate(policy: dict, applied: dict) -> None:
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates to the host
     # Handles on what stays visible, taken before anything is covered.
     keep = {p: os.open(p, os.O_PATH) for p in [*policy["keep"], policy["scratch"]]}
-    hide = [p for p in policy["hide"] if not _covered(p, [h for h in policy["hide"] if h != p])]
+    # A path inside /tmp (a checkout there, say) vanishes with the private /tmp below.
+    hide = [p for p in policy["hide"] if not _covered(p, [h for h in policy["hide"] if h != p])
+            and not _covered(p, WRITABLE_TMP)]
     for path in hide:
         _cover(path)
     tmp_size = f"{policy['limits']['tmp_mb']}m"
@@ -75,7 +77,8 @@ def isolate(policy: dict, applied: dict) -> None:
         _bind(fd, path, read_only=path != policy["scratch"])
         os.close(fd)
     for path in policy["secrets"]:
-        _cover(path)
+        if os.path.lexists(path):  # else it was under a folder covered above
+            _cover(path)
     for path in hide:
         if os.path.isdir(path):
             _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
