@@ -85,7 +85,7 @@ class SandboxBackend:
             isolate=isolate,
             hide=policies.hidden_paths(self.assignment, private) if isolate else [],
             keep=policies.kept_paths(),
-            secrets=[str(p) for p in policies.SECRETS_IN_GRADER if p.exists()],
+            secrets=policies.grader_secrets(),
             limits=self.limits,
             env=policies.worker_env(self.scratch),
         )

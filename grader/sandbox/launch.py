@@ -82,7 +82,7 @@ def isolate(policy: dict, applied: dict) -> None:
     for path in hide:
         if os.path.isdir(path):
             _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    applied["hidden"] = sorted(hide + policy["secrets"])
+    applied["hidden"] = sorted({*policy["hide"], *policy["secrets"]})  # /tmp ones: by the tmpfs
     applied["read_only"] = sorted(policy["keep"])
     applied["private_tmp_mb"] = policy["limits"]["tmp_mb"]
 

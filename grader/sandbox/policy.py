@@ -7,8 +7,11 @@ managed to apply comes back from it and ends up in results.json's extra_data.
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
 import sys
+import urllib.parse
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from grader.results import memory_limit
 
 GRADER_DIR = Path(grader.__file__).resolve().parent
 # Data the worker must never read even though it sits inside the grader package.
-SECRETS_IN_GRADER = [GRADER_DIR / "datasets" / "embedded"]
+EMBEDDED_DATA = Path("datasets") / "embedded"  # held-out labels ship inside the package
 # Folders of the judge's machine that may hold hidden files, keys or caches.
 PRIVATE_FOLDERS = ["/autograder", "/root", "/home", "/srv", "/mnt", "/media"]
 WRITABLE_TMP = ["/tmp", "/var/tmp", "/dev/shm"]
@@ -84,10 +87,32 @@ def hidden_paths(assignment: Assignment, private: list[Path]) -> list[str]:
                   and not any(Path(p).is_relative_to(k) for k in kept))
 
 
+def grader_secrets() -> list[str]:
+    """Inside every copy of the grader package the worker can see: the embedded data."""
+    copies = {GRADER_DIR, *map(Path, _editable_grader())}
+    return sorted(str(c / EMBEDDED_DATA) for c in copies if (c / EMBEDDED_DATA).exists())
+
+
 def kept_paths() -> list[str]:
     """The interpreter, its packages and the grader package: all the worker needs."""
-    paths = {sys.base_prefix, sys.prefix, str(GRADER_DIR)}
+    paths = {sys.base_prefix, sys.prefix, str(GRADER_DIR), *_editable_grader()}
     return sorted(str(Path(p).resolve()) for p in paths)
+
+
+def _editable_grader() -> list[str]:
+    """Where `python -I` finds `grader` when it is installed editable from a checkout.
+
+    The judge may have imported another copy (an unpacked autograder's source/).
+    """
+    try:
+        direct = json.loads(importlib.metadata.distribution("grader").read_text(
+            "direct_url.json") or "{}")
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    if not direct.get("dir_info", {}).get("editable"):
+        return []
+    folder = Path(urllib.parse.urlparse(direct["url"]).path) / "grader"
+    return [str(folder)] if folder.is_dir() else []
 
 
 def worker_env(scratch: str) -> dict:
