@@ -91,6 +91,8 @@ class SandboxBackend:
         )
 
     def _start(self) -> None:
+        if self.user is not None:  # leftovers (a fork bomb's sleepers) would count as the new one's
+            users.kill_all(self.user.uid, self.user.gid)
         args = [*self.policy.worker_args, "--generation", str(self.generation)]
         self.worker = Worker(replace(self.policy, worker_args=args), self.home)
 

@@ -229,6 +229,7 @@ class Worker:
 
     def close(self) -> None:
         self.watchdog.stopped.set()
+        self.watchdog.join(5)  # a kill in flight must land before a next worker of this user starts
         self.kill()
         self.process.wait()
         self.channel.close()
