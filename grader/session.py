@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import hashlib
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
