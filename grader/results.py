@@ -113,10 +113,10 @@ def memory_limit() -> int | None:
         return None
 
 
-def failure_document(message: str, *, execution_time: float = 0.0, extra_data: dict | None = None,
-                     tests: list[TestResult] | None = None) -> dict:
+def failure_document(message: str, *, execution_time: float = 0.0,
+                     extra_data: dict | None = None) -> dict:
     """A valid results.json for a run that could not finish: a clear top-level message."""
-    return build(tests or [], output=message, visibility="visible",
+    return build([], output=message, visibility="visible",
                  execution_time=execution_time, extra_data=extra_data or {}, leaderboard=[])
 
 

@@ -15,7 +15,7 @@ CPU = torch.device("cpu")
 
 
 def judge_copy(spec, rng):
-    """The judge's net and the same net, with the same weights, next to the student's code."""
+    """The judge's own copy of `spec`, initialised from the test's generator."""
     torch.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
     return sequential(spec)
 

@@ -126,7 +126,6 @@ class Handle:
         self.ref: int = desc["$ref"]
         self.type_names: list[str] = list(desc.get("mro", []))
         self.type_name: str = desc.get("type", "object")
-        self.callable: bool = bool(desc.get("callable"))
         self.name: str | None = desc.get("name")
 
     def _target(self, attr: str | None = None) -> dict:

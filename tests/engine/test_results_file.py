@@ -16,8 +16,8 @@ def test_clean_text_strips_control_and_escape_sequences():
 def test_clean_text_caps_and_says_so():
     capped = results.clean_text("x" * 5000, 1000)
     assert len(capped) <= 1000
-    assert capped.endswith("[... output truncated: 4070 more characters]") or \
-        "output truncated" in capped
+    assert len(capped) == 1000
+    assert capped.endswith("\n[... output truncated: 4000 more characters]")
 
 
 def test_write_atomic_replaces_whole_file(tmp_path):
