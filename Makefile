@@ -8,7 +8,7 @@ RESULTS ?= results.json
 
 DEVICE ?= cpu
 
-.PHONY: install grade test lint bench clean template autograder calibrate
+.PHONY: install grade test lint bench clean template autograder calibrate mutate
 
 install: $(BIN)/grader
 
@@ -33,6 +33,11 @@ autograder: install
 
 calibrate: install
 	$(BIN)/grader calibrate $(ASSIGNMENT) --seeds 5 --device $(DEVICE)
+
+# Every mutant of the reference, graded with every test; exits 1 below the bar.
+# MUTATE_ARGS="--jobs 8" on a bigger machine.
+mutate: install
+	$(BIN)/grader mutate $(ASSIGNMENT) -o docs/mutation/$(ASSIGNMENT).md $(MUTATE_ARGS)
 
 lint: install
 	$(BIN)/ruff check grader tests bench solutions

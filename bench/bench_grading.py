@@ -3,8 +3,9 @@
 Runs `grader grade` as a child process and samples /proc every 50 ms for it and
 every descendant (the judge, its sandboxed workers): peak total RSS (VmRSS) and
 peak anonymous RSS (RssAnon, what the process itself allocated, without
-shared library pages). Reports which torch wheel was measured: CUDA wheels
-load about 300 MB more per torch process than CPU-only ones.
+shared library pages). Reports which torch wheel was measured (CUDA wheels
+load about 300 MB more per torch process than CPU-only ones) and the packages
+the assignment requires beyond the course's.
 
 Usage: python bench/bench_grading.py [ASSIGNMENT] [--device cpu|cuda|auto] [--no-sandbox]
 """
@@ -18,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from grader.judge import config as configs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,6 +81,9 @@ def main() -> None:
     print(f"{args.assignment}: {wall:.1f} s wall, {score[-1] if score else 'no score line'}")
     print(f"torch wheel: {importlib.metadata.version('torch')}, "
           f"sandbox: {not args.no_sandbox}, device: {args.device}")
+    # Packages an assignment adds ([assignment] requirements) load into the same processes.
+    extras = configs.resolve(args.assignment).requirements
+    print(f"assignment requirements beyond the course's: {', '.join(extras) or 'none'}")
     print(f"  all processes at once: peak RSS {total[0] / 1024:.0f} MB (shared pages counted "
           f"per process), peak anon {total[1] / 1024:.0f} MB")
     for name, rss, anon in sorted(peaks.values(), key=lambda p: -p[1]):

@@ -31,7 +31,7 @@ def grading_seconds(assignment: str, submission: Path, sandbox: bool, out: Path)
 
 
 def grading(assignment: str, repeats: int) -> None:
-    from grader import config
+    from grader.judge import config
 
     reference = config.resolve(assignment).reference
     samples: dict[bool, list[float]] = {True: [], False: []}
@@ -48,9 +48,9 @@ def grading(assignment: str, repeats: int) -> None:
 def round_trips(calls: int) -> None:
     import torch
 
-    from grader.config import Assignment
+    from grader.judge.client import Submission
+    from grader.judge.config import Assignment
     from grader.sandbox import SandboxBackend
-    from grader.submission.client import Submission
 
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "echo.py").write_text(ECHO)

@@ -1,4 +1,4 @@
-"""Benchmark: grader.training's tensor harness against the DataLoader loop a student writes.
+"""Benchmark: grader.toolkit.training's tensor harness against the DataLoader loop a student writes.
 
 Same model (SimpleCNN by default), same initial weights, same recipe, one
 epoch on the embedded MNIST train split (8,000 images). Baselines:
@@ -33,8 +33,8 @@ import models
 from data import get_transforms
 from train import train_one_epoch
 
-from grader.datasets import embedded_mnist
-from grader.training import Recipe, synchronize, train
+from grader.toolkit.datasets import embedded_mnist
+from grader.toolkit.training import Recipe, synchronize, train
 
 RECIPE = Recipe(optimizer="sgd", lr=0.01, momentum=0.9, batch_size=128, epochs=1)
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader import config as configs
+from grader.judge import config as configs
 
 COMMANDS: dict[str, tuple] = {}
 
@@ -36,29 +36,63 @@ def _grade_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run student code in the judge's process (debugging only)")
     parser.add_argument("--pytest-report", type=Path,
                         help="also write pytest-json-report's full report here (for staff)")
+    _project_option(parser)
+
+
+def _project_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", type=Path,
+                        help="the course repository (default: $GRADER_ASSIGNMENTS, else the "
+                             "assignments/ beside this grader)")
+
+
+def _assignment(name: str, project: Path | None) -> configs.Assignment:
+    """By name or path ($GRADER_ASSIGNMENTS), or by name in the course repository `project`."""
+    if project is None:
+        return configs.resolve(name)
+    from grader.authoring.project import Project
+
+    return Project(project.resolve()).assignment(name)
+
+
+def _assignments(project: Path | None) -> list[configs.Assignment]:
+    if project is None:
+        return configs.available()
+    from grader.authoring.project import Project
+
+    return [_assignment(name, project) for name in Project(project.resolve()).names()]
 
 
 @command("grade", "grade one submission and write Gradescope results.json", _grade_arguments)
 def cmd_grade(args: argparse.Namespace) -> int:
-    from grader import report, runner
+    from grader.judge import runner
 
-    assignment = configs.resolve(args.assignment)
+    assignment = _assignment(args.assignment, args.project)
     if not args.submission.exists():
         raise configs.ConfigError(f"submission {args.submission} does not exist")
     document = runner.grade(assignment, args.submission, args.output, device=args.device,
                             sandbox=args.sandbox, pytest_report=args.pytest_report)
-    print()
-    print("\n".join(report.table(document["tests"])))
-    if document["output"]:
+    if not document["tests"]:  # the plugin's summary was not printed
         print(document["output"])
-    print(f"Score: {document['score']:g}/{sum(t['max_score'] for t in document['tests']):g}"
-          f"  ->  {args.output}")
+    print(f"Results: {args.output}")
     return 0
 
 
-@command("list", "list the assignments")
+def _list_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--datasets", action="store_true",
+                        help="list the dataset names tests and [training] dataset can use")
+    _project_option(parser)
+
+
+@command("list", "list the assignments (or the datasets)", _list_arguments)
 def cmd_list(args: argparse.Namespace) -> int:
-    for a in configs.available():
+    assignments = _assignments(args.project)  # reading them registers their own datasets
+    if args.datasets:
+        from grader.toolkit.datasets import describe
+
+        for name, text in describe().items():
+            print(f"{name:<24} {text}")
+        return 0
+    for a in assignments:
         print(f"{a.name:<24} {a.title}")
     return 0
 
@@ -66,6 +100,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 from grader.authoring.commands import register as register_authoring
 
 register_authoring(command)
+
+from grader.batch.commands import register as register_batch
+
+register_batch(command)
 
 
 def main(argv: list[str] | None = None) -> int:

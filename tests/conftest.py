@@ -24,6 +24,18 @@ def valid_results():
     return _validate
 
 
+@pytest.fixture(autouse=True)
+def dataset_registry():
+    """Datasets an assignment registers (grading runs in this process) end with the test."""
+    from grader.toolkit import datasets
+
+    saved = dict(datasets.REGISTRY), dict(datasets.REGISTERED_FROM)
+    yield
+    for live, before in zip((datasets.REGISTRY, datasets.REGISTERED_FROM), saved):
+        live.clear()
+        live.update(before)
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

@@ -8,8 +8,8 @@ import functools
 import pytest
 import torch
 
-from grader.datasets import get_dataset
-from grader.submission.helpers import sequential
+from grader.toolkit.datasets import get_dataset
+from grader.toolkit.layers import Structure, sequential
 
 CONV = [["Conv2d", 1, 32, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2]]
 CONV2 = [["Conv2d", 32, 64, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2], ["Flatten"],
@@ -45,7 +45,7 @@ def canonical():
     return lambda model_id: sequential(CANONICAL[model_id])
 
 
-def _load_by_shape(judge: torch.nn.Module, state: dict) -> None:
+def _load_by_shape(judge: torch.nn.Module, state: dict) -> torch.nn.Module:
     """Copy the student's tensors into the judge's model, matched by shape in order."""
     pool = list(state.values())
     target = judge.state_dict()
@@ -55,15 +55,26 @@ def _load_by_shape(judge: torch.nn.Module, state: dict) -> None:
                                    f"(needed for {key}) in your model")
         target[key] = pool.pop(match)
     judge.load_state_dict(target)
+    return judge
+
+
+@pytest.fixture
+def judge_model(canonical):
+    """`judge_model(model_id, state)`: the judge's architecture with the student's weights,
+    or None when the weights do not fit it."""
+    def load(model_id: str, state: dict) -> torch.nn.Module | None:
+        try:
+            return _load_by_shape(canonical(model_id).eval(), state)
+        except AssertionError:
+            return None
+    return load
 
 
 @pytest.fixture
 def judge_twin(submission, canonical):
     """`judge_twin(model_id, model)`: the judge's model in eval mode with the student's weights."""
     def twin(model_id: str, model) -> torch.nn.Module:
-        judge = canonical(model_id).eval()
-        _load_by_shape(judge, submission.ops.state_dict(model))
-        return judge
+        return _load_by_shape(canonical(model_id).eval(), submission.helpers.state_dict(model))
     return twin
 
 
@@ -72,9 +83,33 @@ def build(submission, rng):
     """Construct a student model after seeding the worker, so its initial weights are fixed."""
     def build(model_id: str):
         cls, kwargs = MODELS[model_id]
-        submission.ops.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
+        submission.helpers.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
         return getattr(submission.models, cls)(**kwargs)
     return build
+
+
+@pytest.fixture
+def structure(submission, images, rng):
+    """`structure(model)`: the model as the judge rebuilt it, checked against its forward.
+
+    Counts, layer lists and MACs come from the judge's rebuild, and only after it
+    computed what the student's model computes on fresh inputs (in training mode
+    too, with the worker's RNG seeded like the judge's, when there is dropout).
+    """
+    def train_forward(model, seed, x):
+        submission.helpers.manual_seed(seed)
+        model.train()
+        out = model(x)
+        model.eval()
+        return out
+
+    def verified(model) -> Structure:
+        rebuilt = Structure.rebuild(submission.helpers.describe(model, (1, 1, 28, 28)))
+        model.eval()
+        rebuilt.verify(model, images(8), seed=int(torch.randint(2**31, (1,), generator=rng)),
+                       train_forward=lambda seed, x: train_forward(model, seed, x))
+        return rebuilt
+    return verified
 
 
 @functools.cache

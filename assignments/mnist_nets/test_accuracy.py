@@ -1,15 +1,20 @@
 """Training: each model reaches its accuracy threshold after a fixed budget.
 
-The worker trains the student's model with the grader's harness on the train
-split and returns predictions for the held-out images; the judge alone has
-their labels. Thresholds per device class are calibrated from the reference
-(`grader calibrate mnist_nets`), with their margins, in assignment.toml.
+The worker trains the student's model with the grader's harness and returns
+the trained weights. Where the judge's own copy of the architecture, loaded
+with those weights, computes what the student's trained model computes on
+fresh inputs, the judge predicts the held-out images itself: they never reach
+the worker. Otherwise (a model that departs from the specification) the worker
+predicts them in a secret order mixed with noisy copies (grader.toolkit.heldout).
+Their labels stay with the judge. Thresholds per device class are calibrated
+from the reference (`grader calibrate mnist_nets`), with margins, in assignment.toml.
 """
 
 import pytest
 import torch
 
-from grader import checks
+from grader.toolkit import heldout
+from grader.toolkit.training import predict
 
 TRAINED = ["LogisticRegression", "SimpleFC", "SimpleCNN"]
 
@@ -18,20 +23,29 @@ TRAINED = ["LogisticRegression", "SimpleFC", "SimpleCNN"]
 @pytest.mark.weight(12, split=True)
 @pytest.mark.number("6.1")
 @pytest.mark.parametrize("trained_id", TRAINED)
-def test_accuracy(trained_id, build, submission, assignment, mnist_data, device, rng):
+def test_accuracy(trained_id, build, judge_model, submission, assignment, mnist_data, images,
+                  device, rng):
     """Model reaches the accuracy threshold on held-out MNIST images"""
-    train, heldout = mnist_data
-    settings = assignment.config["training"]
+    train, held = mnist_data
     threshold = assignment.config["thresholds"][device.type][trained_id]
-    recipe = {k: settings[k] for k in ("optimizer", "lr", "batch_size", "epochs")}
-    recipe.update(settings.get(trained_id, {}))  # per-model budget
-    result = submission.ops.train_and_predict(
-        build(trained_id), recipe, train.images, train.labels, heldout.images,
-        mean=train.mean, std=train.std, device=device.type,
-        seed=int(torch.randint(2**31, (1,), generator=rng)))
-    predictions = checks.check_tensor(result["predictions"], shape=(len(heldout),),
-                                      dtype=torch.int64, name="predictions")
-    accuracy = (predictions == heldout.labels).sum().item() / len(heldout)
+    recipe = assignment.recipe(trained_id).to_dict()  # the budget calibration used too
+    seed = int(torch.randint(2**31, (1,), generator=rng))
+    model = build(trained_id)
+    trained = submission.helpers.train(model, recipe, train.images, train.labels,
+                                       mean=train.mean, std=train.std, device=device.type,
+                                       seed=seed)
+    judge = judge_model(trained_id, trained["state"])
+    x = images(16)
+    with torch.no_grad():
+        own = judge is not None and heldout.same_function(model(x), judge(x))
+    if own:
+        predictions = predict(judge, held.images, mean=train.mean, std=train.std)
+    else:
+        predictions = heldout.worker_predictions(
+            lambda shown: submission.helpers.predict(model, shown, mean=train.mean,
+                                                     std=train.std, device=device.type),
+            held.images, seed=seed)
+    accuracy = (predictions == held.labels).sum().item() / len(held)
     assert accuracy >= threshold, (
         f"{trained_id} reached {accuracy:.2%} held-out accuracy after the fixed training "
         f"budget; the threshold is {threshold:.2%}. Check the architecture and forward pass.")

@@ -4,8 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader import checks
-from grader.submission.helpers import sequential
+from grader.toolkit import checks
+from grader.toolkit.layers import sequential
 
 # Small nets the judge owns: a correct loop must train and score them exactly as the judge does.
 NET = [["Flatten"], ["Linear", 784, 32], ["ReLU"], ["Linear", 32, 10]]
@@ -41,6 +41,14 @@ def judge_epoch(net, x, y, batch_size, lr, momentum):
     return total / len(y), correct / len(y)
 
 
+def check_same_function(model, net, rng, what: str, hint: str) -> None:
+    """The student's model computes the judge's net on fresh inputs (binds reported weights)."""
+    x = torch.randn(16, 1, 28, 28, generator=rng)
+    model.eval()
+    with torch.no_grad():
+        checks.check_close(model(x), net.eval()(x), rtol=1e-4, atol=1e-5, name=what, hint=hint)
+
+
 def check_pair(result, loss, accuracy, what: str) -> None:
     checks.check_type(result, tuple, name=f"{what}'s return value",
                       hint="return a tuple (mean_loss, accuracy)")
@@ -57,16 +65,17 @@ def test_train_one_epoch_matches_the_judge(submission, rng):
     """train_one_epoch takes the same steps and reports the same loss and accuracy"""
     x, y = data(rng, 200)  # 3 full batches of 64 and one of 8
     net = judge_copy(NET, rng)
-    model = submission.ops.build_module(NET, net.state_dict())
-    optimizer = submission.ops.make_optimizer(model, "sgd", lr=0.05, momentum=0.9)
-    result = submission.train.train_one_epoch(model, submission.ops.make_loader(x, y, 64),
+    model = submission.helpers.build_module(NET, net.state_dict())
+    optimizer = submission.helpers.make_optimizer(model, "sgd", lr=0.05, momentum=0.9)
+    result = submission.train.train_one_epoch(model, submission.helpers.make_loader(x, y, 64),
                                               optimizer, CPU)
     check_pair(result, *judge_epoch(net, x, y, 64, lr=0.05, momentum=0.9), "train_one_epoch")
-    trained = submission.ops.state_dict(model)
+    hint = "one optimizer step per batch, gradients zeroed before each backward pass"
+    trained = submission.helpers.state_dict(model)
     for key, value in net.state_dict().items():
         checks.check_close(trained[key], value, rtol=1e-4, atol=1e-5, name=f"trained {key}",
-                           hint="one optimizer step per batch, gradients zeroed before each "
-                                "backward pass")
+                           hint=hint)
+    check_same_function(model, net, rng, "the trained model's output", hint)
 
 
 @pytest.mark.weight(4)
@@ -74,9 +83,9 @@ def test_train_one_epoch_matches_the_judge(submission, rng):
 def test_train_one_epoch_overfits_a_small_batch(submission, rng):
     """Repeated train_one_epoch calls drive the loss on 32 images towards zero"""
     x, y = data(rng, 32)
-    model = submission.ops.build_module(NET, judge_copy(NET, rng).state_dict())
-    optimizer = submission.ops.make_optimizer(model, "adam", lr=0.01)
-    loader = submission.ops.make_loader(x, y, 32)
+    model = submission.helpers.build_module(NET, judge_copy(NET, rng).state_dict())
+    optimizer = submission.helpers.make_optimizer(model, "adam", lr=0.01)
+    loader = submission.helpers.make_loader(x, y, 32)
     losses = [submission.train.train_one_epoch(model, loader, optimizer, CPU)[0]
               for _ in range(40)]
     assert losses[-1] < 0.05 * losses[0], (
@@ -90,13 +99,12 @@ def test_evaluate_matches_the_judge(submission, rng):
     """evaluate reports the judge's loss and accuracy, in eval mode, without training"""
     x, y = data(rng, 150)  # batches of 64, 64 and 22
     net = judge_copy(NET_WITH_DROPOUT, rng).eval()
-    model = submission.ops.build_module(NET_WITH_DROPOUT, net.state_dict())
+    model = submission.helpers.build_module(NET_WITH_DROPOUT, net.state_dict())
     model.train()  # evaluate must switch to eval mode itself
-    result = submission.train.evaluate(model, submission.ops.make_loader(x, y, 64), CPU)
+    result = submission.train.evaluate(model, submission.helpers.make_loader(x, y, 64), CPU)
     with torch.no_grad():
         logits = net(x)
     expected = (F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).sum().item() / len(y))
     check_pair(result, *expected, "evaluate")
-    after = submission.ops.state_dict(model)
-    assert all(torch.equal(after[k], v) for k, v in net.state_dict().items()), (
-        "evaluate must not change the model's weights")
+    check_same_function(model, net, rng, "the model's output after evaluate",
+                        "evaluate must not change the model's weights")

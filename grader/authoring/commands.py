@@ -1,4 +1,5 @@
-"""The authoring subcommands of `grader`: template, build, prepare, calibrate."""
+"""The authoring subcommands of `grader`: new, template, selftest, build, prepare, calibrate,
+mutate."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 from grader.authoring.project import Project
-from grader.config import PACKAGE_ROOT
+from grader.judge.config import PACKAGE_ROOT
 
 
 def _project_argument(parser: argparse.ArgumentParser) -> None:
@@ -43,10 +44,60 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME", help="the new assignment's folder name")
+    _project_argument(parser)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from grader.authoring import scaffold
+
+    project = Project(args.project.resolve())
+    for path in scaffold.new(project, args.name):
+        print(f"wrote {path}")
+    print(f"next: grader template {args.name}; grader selftest {args.name} "
+          f"(add --project {project.root} when running elsewhere)")
+    return 0
+
+
+def _selftest_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="the device to grade on (default cpu, as on Gradescope)")
+    parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                        help="run the submissions in the judge's process (quicker; debugging)")
+
+
+def _selftest_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="+", metavar="NAME", help="assignments to check")
+    _selftest_options(parser)
+    _project_argument(parser)
+
+
+def selftest_passes(project: Project, names: list[str], args: argparse.Namespace) -> bool:
+    """Run `grader selftest` on each name; print what it finds."""
+    from grader.authoring import selftest
+
+    problems = [problem for name in names
+                for problem in selftest.run(project, name, device=args.device,
+                                            sandbox=args.sandbox)]
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    if problems:
+        print(f"grader: selftest found {len(problems)} problems", file=sys.stderr)
+    return not problems
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    return 0 if selftest_passes(Project(args.project.resolve()), args.names, args) else 1
+
+
 def _build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="+", metavar="NAME", help="assignments to package")
     parser.add_argument("-o", "--output", type=Path, default=Path("dist"),
                         help="folder for the zips (default: dist/)")
+    parser.add_argument("--no-selftest", dest="selftest", action="store_false",
+                        help="package without running `grader selftest` first")
+    _selftest_options(parser)
     _project_argument(parser)
 
 
@@ -54,6 +105,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from grader.authoring import package
 
     project = Project(args.project.resolve())
+    if args.selftest and not selftest_passes(project, args.names, args):
+        print("grader: nothing packaged", file=sys.stderr)
+        return 1
     for name in args.names:
         for path in package.build(project, name, args.output):
             print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
@@ -85,22 +139,63 @@ def _calibrate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from grader.authoring.calibrate import calibrate
+    from grader.authoring.calibrate import CalibrationRefused, calibrate
 
     if args.seeds < 1:
         print("grader: error: --seeds must be at least 1", file=sys.stderr)
         return 2
-    calibrate(Project(args.project.resolve()), args.name, args.seeds, args.device)
+    try:
+        calibrate(Project(args.project.resolve()), args.name, args.seeds, args.device)
+    except CalibrationRefused as exc:
+        print(f"grader: calibrate refused to write thresholds: {exc}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _mutate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME", help="the assignment whose tests to check")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="grade N mutants spread evenly over the functions (default: all)")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="mutants graded at once (default: as `grader batch`, from the "
+                             "CPUs and memory)")
+    parser.add_argument("-m", dest="markers", metavar="MARKEXPR",
+                        help="grade with only the tests this pytest marker expression selects "
+                             "(quick runs; a full run grades with every test)")
+    parser.add_argument("-o", "--output", type=Path,
+                        help="also write the report here (Markdown) and as .json beside it")
+    _project_argument(parser)
+
+
+def cmd_mutate(args: argparse.Namespace) -> int:
+    from grader.authoring import mutation_report, mutation_run
+
+    if any(n is not None and n < 1 for n in (args.sample, args.jobs)):
+        print("grader: error: --sample and --jobs must be at least 1", file=sys.stderr)
+        return 2
+    project = Project(args.project.resolve())
+    assignment = project.assignment(args.name)
+    run = mutation_run.run(assignment, project.reference(assignment), sample=args.sample,
+                           jobs=args.jobs, selection=("-m", args.markers) if args.markers else ())
+    print(mutation_report.markdown(run))
+    for path in mutation_report.write(run, args.output) if args.output else []:
+        print(f"wrote {path}")
+    return 0 if run.passed else 1
 
 
 def register(command) -> None:
     """Add these subcommands through `grader.cli`'s `command` decorator."""
+    command("new", "scaffold a new assignment: config, tests, a reference, a wrong submission",
+            _new_arguments)(cmd_new)
     command("template", "regenerate student_template/<name>/ (skeleton, public tests, "
             "golden data)", _template_arguments)(cmd_template)
-    command("build", "write dist/<name>-autograder.zip (Gradescope) and dist/<name>-student.zip",
-            _build_arguments)(cmd_build)
+    command("selftest", "grade the reference (full marks), the skeleton (0) and each "
+            "test_submissions/ case (its expected.toml)", _selftest_arguments)(cmd_selftest)
+    command("build", "run selftest, then write dist/<name>-autograder.zip (Gradescope) and "
+            "dist/<name>-student.zip", _build_arguments)(cmd_build)
     command("prepare", "load an assignment's datasets once, so grading needs no network",
             _prepare_arguments)(cmd_prepare)
     command("calibrate", "train the reference over seeds; write accuracy thresholds to the config",
             _calibrate_arguments)(cmd_calibrate)
+    command("mutate", "grade mutants of the reference: do the tests catch wrong solutions?",
+            _mutate_arguments)(cmd_mutate)

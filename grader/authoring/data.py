@@ -1,12 +1,14 @@
 """Dataset preparation at image-build time, so that grading needs no network.
 
 An assignment names the datasets its tests load in its config (the training
-dataset counts without being repeated):
+dataset counts without being repeated), built in or its own:
 
     [data]
-    datasets = ["mnist-embedded"]     # names in grader.datasets.REGISTRY
+    datasets = ["mnist-embedded"]     # names in grader.toolkit.datasets.REGISTRY
     [training]
-    dataset = "synthetic-cifar10"
+    dataset = "scenes"
+    [extensions]
+    datasets = "datasets.py"          # DATASETS = {"scenes": loader}
 
 `grader prepare NAME [--download]` loads every split of each once, which
 downloads missing files into $GRADER_DATA_ROOT (with --download) and fills
@@ -15,25 +17,26 @@ the decoded-tensor cache in $GRADER_CACHE_DIR.
 
 from __future__ import annotations
 
-from grader.config import Assignment, ConfigError
+from grader.judge.config import Assignment, ConfigError
 
 
 def declared(assignment: Assignment) -> list[str]:
-    from grader.datasets import REGISTRY
+    from grader.toolkit.datasets import REGISTRY
 
-    names = list(assignment.config.get("data", {}).get("datasets", []))
-    training = assignment.config.get("training", {}).get("dataset")
+    names = list(assignment.settings.data.datasets)
+    training = assignment.settings.training.dataset
     names += [training] if training and training not in names else []
     unknown = sorted(set(names) - set(REGISTRY))
     if unknown:
-        raise ConfigError(f"{assignment.name}: [data] datasets {unknown} are not registered "
-                          f"(known: {sorted(REGISTRY)})")
+        raise ConfigError(f"{assignment.path}: datasets {unknown} are not registered (known: "
+                          f"{sorted(REGISTRY)}; an assignment adds its own with [extensions] "
+                          "datasets, see `grader list --datasets`)")
     return names
 
 
 def prepare(assignment: Assignment, download: bool) -> list[str]:
     """Load every declared dataset split; one line per split saying what was found."""
-    from grader.datasets import SPLITS, get_dataset
+    from grader.toolkit.datasets import SPLITS, get_dataset
 
     lines = []
     for name in declared(assignment):

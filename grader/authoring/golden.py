@@ -25,7 +25,7 @@ from safetensors.torch import load as load_bytes
 from safetensors.torch import save as save_bytes
 
 from grader.authoring.project import Project, imported
-from grader.config import Assignment, ConfigError
+from grader.judge.config import Assignment, ConfigError
 
 GENERATOR = "golden.py"
 FOLDER = "golden"

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 from grader.authoring.project import Project, TemplateSpec, solution_files, test_names
 from grader.authoring.skeleton import make_skeleton, strip_solution_markers
-from grader.config import Assignment
+from grader.judge.config import Assignment
 
 MIN_CODE_CHARS = 16  # shorter solution lines (`return x`) are too common to tell anything
 

@@ -11,7 +11,8 @@ permissions, no run artefacts, so the same sources give the same bytes.
     solutions/<name>/              the reference (timing ratios, calibration)
 `<name>-student.zip`:
     <name>/                        the student template (see template.py)
-    <name>/grader-package/         the framework, for the fixtures and grader.checks
+    <name>/grader-package/         the framework, for the fixtures and grader.toolkit.checks
+    <name>/.github/workflows/      grade.yml: public tests and `grader ci` on every push
 """
 
 from __future__ import annotations
@@ -20,16 +21,19 @@ import io
 import zipfile
 from pathlib import Path
 
-from grader.authoring import template
+from grader.authoring import data, template
 from grader.authoring.leaks import leaks
 from grader.authoring.project import Project, is_junk
-from grader.config import PACKAGE_ROOT, Assignment, ConfigError
+from grader.judge.config import Assignment, ConfigError
 
 GRADESCOPE = Path(__file__).with_name("gradescope")
+STUDENT_WORKFLOW = Path(__file__).with_name("workflows") / "grade.yml"  # CI on every push
 EXECUTABLE = {"setup.sh", "run_autograder"}
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 CPU_INDEX = ("--index-url https://download.pytorch.org/whl/cpu\n"
              "--extra-index-url https://pypi.org/simple\n")
+EMBEDDED_MNIST = "grader/toolkit/datasets/embedded/mnist-t10k"  # test images and their labels
+MNIST_DATASETS = {"mnist", "mnist-embedded"}  # "mnist" falls back to the embedded files
 
 
 def tree(folder: Path, prefix: str) -> dict[str, bytes]:
@@ -39,12 +43,23 @@ def tree(folder: Path, prefix: str) -> dict[str, bytes]:
             if p.is_file() and not is_junk(p.relative_to(folder))}
 
 
-def framework(prefix: str) -> dict[str, bytes]:
-    """The grader package and what pip needs to install it."""
-    files = tree(PACKAGE_ROOT / "grader", f"{prefix}/grader")
+def framework(project: Project, prefix: str, *, embedded_mnist: bool = True) -> dict[str, bytes]:
+    """The grader package (the course's own copy, else the installed one) and what pip needs.
+
+    ``embedded_mnist=False`` leaves out the embedded MNIST files, labels included.
+    """
+    source = project.framework
+    files = tree(source / "grader", f"{prefix}/grader")
+    if not embedded_mnist:
+        files = {k: v for k, v in files.items()
+                 if not k.startswith(f"{prefix}/{EMBEDDED_MNIST}/")}
     for name in ("pyproject.toml", "README.md"):  # pyproject names the README: pip needs it
-        files[f"{prefix}/{name}"] = (PACKAGE_ROOT / name).read_bytes()
+        files[f"{prefix}/{name}"] = (source / name).read_bytes()
     return files
+
+
+def uses_embedded_mnist(assignment: Assignment) -> bool:
+    return not MNIST_DATASETS.isdisjoint(data.declared(assignment))
 
 
 def autograder_files(project: Project, assignment: Assignment) -> dict[str, bytes]:
@@ -57,9 +72,9 @@ def autograder_files(project: Project, assignment: Assignment) -> dict[str, byte
                           "so the zip could not keep its relative path") from None
     files = {script: (GRADESCOPE / script).read_text().replace("@NAME@", name).encode()
              for script in EXECUTABLE}
-    pins = (project.root / "requirements.txt").read_text()
+    pins = "\n".join(project.requirements(assignment)) + "\n"
     files["requirements.txt"] = (CPU_INDEX + pins).encode()
-    files.update(framework("."))
+    files.update(framework(project, "."))
     files.update(tree(assignment.root, f"assignments/{name}"))
     files.update(tree(reference, reference_at))
     return {k.removeprefix("./"): v for k, v in files.items()}
@@ -68,7 +83,9 @@ def autograder_files(project: Project, assignment: Assignment) -> dict[str, byte
 def student_files(project: Project, assignment: Assignment) -> dict[str, bytes]:
     name = assignment.root.name
     files = {f"{name}/{k}": v for k, v in template.render(project, assignment).items()}
-    grader_package = framework(f"{name}/grader-package")
+    files[f"{name}/.github/workflows/grade.yml"] = STUDENT_WORKFLOW.read_bytes()
+    grader_package = framework(project, f"{name}/grader-package",
+                               embedded_mnist=uses_embedded_mnist(assignment))
     found = leaks(project, assignment, files) + \
         leaks(project, assignment, grader_package, solution_code=False)
     files.update(grader_package)
@@ -92,9 +109,27 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def check_extensions(assignment: Assignment) -> None:
+    """Fail now, not on Gradescope: every dataset is registered and the helpers module loads.
+
+    Reading the assignment imported its datasets module already.
+    """
+    data.declared(assignment)
+    if assignment.helpers_module is None:
+        return
+    from grader.worker import helpers
+
+    try:
+        helpers.table(assignment.helpers_module)  # what the worker does with it
+    except Exception as exc:  # whatever the instructor's module raises
+        raise ConfigError(f"{assignment.helpers_module}: the worker could not load it: "
+                          f"{type(exc).__name__}: {exc}") from exc
+
+
 def build(project: Project, name: str, out: Path) -> list[Path]:
     """Write `out/<name>-autograder.zip` and `out/<name>-student.zip`; return their paths."""
     assignment = project.assignment(name)
+    check_extensions(assignment)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for kind, files in (("autograder", autograder_files(project, assignment)),

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from grader import config as configs
-from grader.config import Assignment, ConfigError
+from grader.judge import config as configs
+from grader.judge.config import Assignment, ConfigError
 
 TEMPLATE_DIR = "student_template"
 # Files a run leaves behind: never template content, never packaged.
@@ -25,7 +25,12 @@ def is_junk(path: Path) -> bool:
 
 @dataclass(frozen=True)
 class Project:
-    """A course repository: assignments/, solutions/, student_template/, requirements.txt."""
+    """A course repository: assignments/, solutions/, student_template/, requirements.txt.
+
+    It may hold its own copy of the framework (grader/ and pyproject.toml at its
+    root); otherwise it uses the installed one, which must be installed from
+    its source tree (`pip install -e`) for the zips to ship it.
+    """
 
     root: Path = configs.PACKAGE_ROOT
 
@@ -47,12 +52,52 @@ class Project:
                               f"(known: {', '.join(self.names()) or 'none'})")
         return configs.load(path.resolve())
 
+    @property
+    def framework(self) -> Path:
+        """The source tree of the grader package the zips ship: the course's own, else ours."""
+        own = self.root / "grader" / "__init__.py"
+        root = self.root if own.is_file() and (self.root / "pyproject.toml").is_file() \
+            else configs.PACKAGE_ROOT
+        if not (root / "pyproject.toml").is_file():
+            raise ConfigError(f"the grader package in {root} has no pyproject.toml beside it: "
+                              "install the framework from its source tree (pip install -e)")
+        return root
+
+    def requirements(self, assignment: Assignment) -> list[str]:
+        """Pip requirement lines: the course's requirements.txt, then the assignment's own.
+
+        The framework's requirements.txt stands in for a course without one. An
+        assignment may add packages, not re-pin the course's.
+        """
+        path = self.root / "requirements.txt"
+        path = path if path.is_file() else configs.PACKAGE_ROOT / "requirements.txt"
+        lines = [line.strip() for line in path.read_text().splitlines()
+                 if line.strip() and not line.lstrip().startswith(("#", "-"))]
+        pinned = {_package(line): line for line in lines}
+        for extra in assignment.requirements:
+            course = pinned.get(_package(extra))
+            if course is not None and course != extra:
+                raise ConfigError(f"{assignment.path}: [assignment] requirements: {extra!r} "
+                                  f"conflicts with {course!r} in {path}")
+        return [*lines, *(r for r in assignment.requirements if r not in lines)]
+
     def reference(self, assignment: Assignment) -> Path:
         """The reference solution: `[assignment] reference`, else solutions/<name>."""
         path = assignment.reference or self.root / "solutions" / assignment.root.name
         if not path.is_dir():
             raise ConfigError(f"{assignment.name}: no reference solution at {path}")
         return path
+
+
+def _package(requirement: str) -> str:
+    """The canonical package name a requirement line names (the line itself if none)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    try:
+        return canonicalize_name(Requirement(requirement).name)
+    except InvalidRequirement:  # a URL or another pip form: compared as written
+        return requirement
 
 
 @dataclass(frozen=True)
@@ -64,11 +109,11 @@ class TemplateSpec:
 
     @classmethod
     def of(cls, assignment: Assignment) -> TemplateSpec:
-        table = assignment.config.get("template")
-        if not isinstance(table, dict) or "public_tests" not in table:
-            raise ConfigError(f"{assignment.root / configs.CONFIG_NAME}: add a [template] table "
+        table = assignment.settings.template
+        if table is None:
+            raise ConfigError(f"{assignment.path}: add a [template] table "
                               "with public_tests = [...] (the test files students receive)")
-        spec = cls(tuple(table["public_tests"]), tuple(table.get("public_data", ())))
+        spec = cls(table.public_tests, table.public_data)
         for name in (*spec.public_tests, *spec.public_data):
             if not (assignment.root / name).is_file():
                 raise ConfigError(f"{assignment.name}: [template] lists {name}, which does "

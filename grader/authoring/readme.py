@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from grader.authoring.project import TemplateSpec
-from grader.config import Assignment
+from grader.judge.config import Assignment
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 

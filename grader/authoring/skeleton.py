@@ -99,6 +99,19 @@ def strip_solution_markers(source: str, filename: str) -> str:
     return _render(out, filename)
 
 
+def solution_lines(source: str, filename: str) -> set[int]:
+    """Numbers of the lines students write: inside solution blocks, and marked lines."""
+    _, _, markers, blocks = _prepare(source, filename)
+    inside = {row for begin, end in blocks.items() for row in range(begin + 1, end)}
+    return inside | {row for row, marker in markers.items() if marker.kind in ("ONLY", "VALUE")}
+
+
+def qualname_at(tree: ast.AST, line: int) -> str:
+    """The dotted name of the innermost def or class whose body holds ``line``, or ``""``."""
+    around = [scope for scope in _scopes(tree) if scope.start < line <= scope.end]
+    return max(around, key=lambda scope: scope.start).qualname if around else ""
+
+
 def transform_tree(src_dir: str | Path, dst_dir: str | Path) -> list[Path]:
     """Write the skeleton of every ``*.py`` directly in ``src_dir`` to ``dst_dir``.
 

@@ -8,20 +8,22 @@ dispatcher's ref ids carry the worker generation).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from grader.config import Assignment
+from grader.judge.client import SubmissionError, describe_target
+from grader.judge.config import Assignment
+from grader.judge.files import NEVER, SHADOWED
 from grader.sandbox import policy as policies
 from grader.sandbox import users
 from grader.sandbox.hiding import PermissionHiding
-from grader.sandbox.process import Worker, WorkerFault
-from grader.submission.client import SubmissionError, describe_target
-from grader.submission.files import NEVER, SHADOWED
+from grader.sandbox.process import WorkerFault, WorkerProcess
 
 START_TIMEOUT_S = 180.0  # importing torch on a loaded machine; never charged to the student
 _GRADER_PROBLEM = ("The grader could not set up the sandbox for your code ({}). This is a "
@@ -42,11 +44,12 @@ class SandboxBackend:
         self.user = None if trusted else self._acquire_user()
         self.home = tempfile.mkdtemp(prefix="grader-worker-")
         self.scratch = self._stage(Path(root), modules)
+        self.helper_module = self._stage_helpers(assignment.helpers_module)
         self.policy = self._policy(modules, [Path(p) for p in private])
         self.generation = 0
         self.applied: dict = {}  # what the launcher of the last ready worker applied
         self.hiding: PermissionHiding | None = None
-        self.worker: Worker | None = None
+        self.worker: WorkerProcess | None = None
         self._start()  # now: importing torch overlaps with the judge's own work
 
     # -- setting up ------------------------------------------------------------------
@@ -75,16 +78,33 @@ class SandboxBackend:
                 os.chown(path, self.user.uid, self.user.gid)
         return str(scratch)
 
+    def _stage_helpers(self, module: Path | None) -> str | None:
+        """The assignment's helper module, where the worker can read it but not change it.
+
+        The assignment folder itself is hidden from the worker (hidden tests live
+        there); this folder is the judge's, and the launcher binds it read-only.
+        """
+        if module is None:
+            return None
+        folder = Path(self.home) / "helpers"
+        folder.mkdir(mode=0o755)
+        target = folder / "assignment_helpers.py"
+        shutil.copyfile(module, target)
+        os.chmod(target, 0o644)
+        return str(target)
+
     def _policy(self, modules: list[str], private: list[Path]) -> policies.Policy:
         isolate = self.user is not None
+        helpers = ["--helpers", self.helper_module] if self.helper_module else []
         return policies.Policy(
             scratch=self.scratch,
-            worker_args=["--root", self.scratch, "--modules", ",".join(modules)],
+            worker_args=["--root", self.scratch, "--modules", ",".join(modules), *helpers],
             uid=self.user.uid if self.user else None,
             gid=self.user.gid if self.user else None,
             isolate=isolate,
             hide=policies.hidden_paths(self.assignment, private) if isolate else [],
-            keep=policies.kept_paths(),
+            keep=policies.kept_paths() + (
+                [str(Path(self.helper_module).parent)] if self.helper_module else []),
             secrets=policies.grader_secrets(),
             limits=self.limits,
             env=policies.worker_env(self.scratch),
@@ -94,9 +114,9 @@ class SandboxBackend:
         if self.user is not None:  # leftovers (a fork bomb's sleepers) would count as the new one's
             users.kill_all(self.user.uid, self.user.gid)
         args = [*self.policy.worker_args, "--generation", str(self.generation)]
-        self.worker = Worker(replace(self.policy, worker_args=args), self.home)
+        self.worker = WorkerProcess(replace(self.policy, worker_args=args), self.home)
 
-    def _ready(self) -> Worker:
+    def _ready(self) -> WorkerProcess:
         """The current worker, once it has started; a grader problem if it cannot."""
         worker = self.worker
         if worker is None:
@@ -130,13 +150,30 @@ class SandboxBackend:
         except WorkerFault as fault:
             note = "" if timeout < left else (
                 " (the time budget of the whole grading run ran out)")
-            return _fault(what, f"{fault}{note}", self._retire()), []
+            return _fault(what, f"{fault}{note}", self._retire(), fault.grader_fault), []
         reply["output"] = (reply.get("output") or "") + worker.take_output()
         if _sticky_cuda(reply.get("error")):
             reply["error"]["message"] += (" (the GPU cannot be used after this error, so the "
                                           "grader restarted your code)")
             self._retire()
         return reply, out
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Every process of this worker stopped (SIGSTOP) for the duration.
+
+        While the judge times the reference, nothing the student left running
+        (a busy thread, a child process) can take CPU from it.
+        """
+        worker = self.worker if self.worker is not None and self.worker.applied else None
+        if worker is None:
+            yield
+            return
+        worker.signal_all(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            worker.signal_all(signal.SIGCONT)
 
     def _retire(self, restart: bool = True) -> str:
         """End the current worker; start the next generation. Returns its last output."""
@@ -169,7 +206,7 @@ class SandboxBackend:
         applied = self.applied
         missing = [f"{k}: {v}" for k, v in self.notes.items()]
         report = {
-            "worker": "separate process: python -I -m grader.sandbox.worker, in a scratch "
+            "worker": "separate process: python -I -m grader.worker, in a scratch "
                       "copy of the allowed files",
             "user": f"{self.user.name} (uid {self.user.uid})" if self.user else "judge's user",
             "network": applied.get("network", "not isolated"),
@@ -195,9 +232,10 @@ class SandboxBackend:
         return report
 
 
-def _fault(what: str, message: str, output: str = "") -> dict:
+def _fault(what: str, message: str, output: str = "", grader_fault: bool = False) -> dict:
     return {"ok": False, "output": output,
-            "error": {"type": "WorkerFault", "message": f"{what} {message}", "frames": []}}
+            "error": {"type": "WorkerFault", "message": f"{what} {message}", "frames": [],
+                      "grader_fault": grader_fault}}
 
 
 def _sticky_cuda(error: dict | None) -> bool:

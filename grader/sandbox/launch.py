@@ -2,7 +2,7 @@
 
 `python -I -m grader.sandbox.launch POLICY_JSON` runs as the judge's user. It
 applies the policy (namespaces, hidden folders, limits, user switch) to itself
-and then replaces itself with `python -I -m grader.sandbox.worker`. Doing this
+and then replaces itself with `python -I -m grader.worker`. Doing this
 here instead of in a `preexec_fn` keeps it out of the judge's multi-threaded
 process. Every protection is tried and what really took effect is handed to the
 worker (`--applied`), which reports it to the judge before any student code runs.
@@ -122,7 +122,7 @@ def main(argv: list[str]) -> None:
     if policy["uid"] is not None:
         drop_privileges(policy, applied)
     os.chdir(policy["scratch"])
-    args = [policy["python"], "-I", "-m", "grader.sandbox.worker", *policy["worker_args"],
+    args = [policy["python"], "-I", "-m", "grader.worker", *policy["worker_args"],
             "--applied", json.dumps(applied)]
     os.execve(policy["python"], args, policy["env"])
 

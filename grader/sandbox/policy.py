@@ -16,13 +16,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import grader
-from grader import config as configs
-from grader.config import Assignment
-from grader.results import memory_limit
+from grader.judge import config as configs
+from grader.judge.config import Assignment
+from grader.judge.results import memory_limit
 
 GRADER_DIR = Path(grader.__file__).resolve().parent
 # Data the worker must never read even though it sits inside the grader package.
-EMBEDDED_DATA = Path("datasets") / "embedded"  # held-out labels ship inside the package
+EMBEDDED_DATA = Path("toolkit") / "datasets" / "embedded"  # held-out labels ship inside the package
 # Folders of the judge's machine that may hold hidden files, keys or caches.
 PRIVATE_FOLDERS = ["/autograder", "/root", "/home", "/srv", "/mnt", "/media"]
 WRITABLE_TMP = ["/tmp", "/var/tmp", "/dev/shm"]

@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from grader.sandbox import users
 from grader.sandbox.policy import Policy
-from grader.submission.codec import WireError, read_message, write_message
+from grader.wire import WireError, read_message, write_message
 
 MAX_REPLY_BYTES = 2 * 2**30
 PIPE_BYTES = 1 << 20          # larger pipes: fewer wake-ups for big tensors
@@ -31,7 +31,15 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
 class WorkerFault(Exception):
-    """The worker could not answer; `str()` completes "models.f ..." for the student."""
+    """The worker could not answer; `str()` completes "models.f ..." for the student.
+
+    `grader_fault`: nothing the student's code hit (no time limit, no watchdog)
+    explains it, e.g. a SIGKILL from the host's out-of-memory killer.
+    """
+
+    def __init__(self, message: str, *, grader_fault: bool = False):
+        super().__init__(message)
+        self.grader_fault = grader_fault
 
 
 class _Timeout(Exception):
@@ -89,7 +97,7 @@ class Channel:
 class MemoryWatchdog(threading.Thread):
     """Polls the RSS of the worker's processes; past the limit it kills them all."""
 
-    def __init__(self, worker: Worker, limit_mb: int):
+    def __init__(self, worker: WorkerProcess, limit_mb: int):
         super().__init__(daemon=True, name="grader-memory-watchdog")
         self.worker, self.limit = worker, limit_mb * 2**20
         self.peak = 0
@@ -106,7 +114,7 @@ class MemoryWatchdog(threading.Thread):
                 return
 
 
-class Worker:
+class WorkerProcess:
     """A started worker: `python -I -m grader.sandbox.launch` that becomes the worker."""
 
     def __init__(self, policy: Policy, capture_dir: str):
@@ -188,9 +196,13 @@ class Worker:
             return WorkerFault(f"ended the worker process (exit code {code}); graded code "
                                "must return its result, not exit")
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
-        if -code == signal.SIGKILL:
-            return WorkerFault(f"crashed the worker (killed by {name}, probably out of memory: "
-                               f"{self.watchdog.peak / 2**20:.0f} MB RSS seen)")
+        if -code == signal.SIGKILL:  # not sent by the watchdog (it leaves a fault) or a timeout
+            return WorkerFault(
+                f"was interrupted: the worker was killed from outside ({name}) although your "
+                f"code hit no limit of the grader ({self.watchdog.peak / 2**20:.0f} MB of "
+                f"memory seen, the limit is {self.watchdog.limit / 2**20:.0f} MB). This is a "
+                "problem with the grading machine, not your code; please ask the staff to "
+                "regrade", grader_fault=True)
         return WorkerFault(f"crashed the worker (killed by signal {name})")
 
     def take_output(self) -> str:
@@ -203,20 +215,36 @@ class Worker:
             text += f"\n[... {size - OUTPUT_LIMIT} more bytes of output dropped]"
         return text
 
-    def rss(self) -> int:
-        """Resident memory of the worker's processes: its user's, else its process group's."""
+    def pids(self) -> list[int]:
+        """The worker's processes: its user's, else its process group's."""
         if self.uid is not None:
-            pids = users.processes_of(self.uid)
-        else:
-            pids = [pid for pid, group in _process_groups() if group == self.process.pid]
+            return users.processes_of(self.uid)
+        return [pid for pid, group in _process_groups() if group == self.process.pid]
+
+    def rss(self) -> int:
+        """Resident memory of the worker's processes."""
         total = 0
-        for pid in pids:
+        for pid in self.pids():
             try:
                 with open(f"/proc/{pid}/statm") as f:
                     total += int(f.read().split()[1]) * PAGE_BYTES
             except (OSError, IndexError, ValueError):
                 continue
         return total
+
+    def signal_all(self, signum: int) -> None:
+        """Send `signum` to every process of the worker, including ones started meanwhile."""
+        sent: set[int] = set()
+        for _ in range(3):  # a fork between the scan and the signal is caught next round
+            fresh = [pid for pid in self.pids() if pid not in sent]
+            if not fresh:
+                return
+            for pid in fresh:
+                try:
+                    os.kill(pid, signum)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            sent.update(fresh)
 
     def kill(self) -> None:
         """SIGKILL the worker's process group, and every process of its user."""

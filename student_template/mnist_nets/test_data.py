@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from grader import checks
+from grader.toolkit import checks
 
 MEAN, STD = 0.1307, 0.3081
 
@@ -31,7 +31,7 @@ def test_transform_steps(submission, normalize):
 def test_transform_values(submission, np_rng, normalize):
     """get_transforms turns a 28x28 image into the right (1, 28, 28) tensor"""
     pixels = np_rng.integers(0, 256, size=(28, 28), dtype="uint8")
-    image = submission.ops.pil_image(pixels)
+    image = submission.helpers.pil_image(pixels)
     out = checks.check_tensor(submission.data.get_transforms(normalize=normalize)(image),
                               shape=(1, 28, 28), dtype=torch.float32, name="transformed image")
     expected = torch.from_numpy(pixels).float().div(255).unsqueeze(0)

@@ -6,9 +6,9 @@ import time
 import pytest
 import torch
 
-from grader import checks
-from grader.complexity import analytic_macs
-from grader.submission.helpers import sequential
+from grader.toolkit import checks
+from grader.toolkit.complexity import analytic_macs
+from grader.toolkit.layers import sequential
 
 # A net with a frozen layer and batch-norm buffers, so that every metric has a trap.
 NET = [["Conv2d", 1, 8, 3, 1, 1], ["BatchNorm2d", 8], ["ReLU"], ["MaxPool2d", 2],
@@ -21,7 +21,7 @@ def nets(submission, rng):
     torch.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
     judge = sequential(NET)
     judge[0].requires_grad_(False)
-    remote = submission.ops.build_module(NET, judge.state_dict())
+    remote = submission.helpers.build_module(NET, judge.state_dict())
     remote[0].requires_grad_(False)
     return judge, remote
 
@@ -56,7 +56,7 @@ def test_saved_model_size_kb(submission, nets):
     buffer = io.BytesIO()
     torch.save(judge.state_dict(), buffer)
     expected = len(buffer.getvalue()) / 1024
-    path = submission.ops.scratch_path("model.pt")
+    path = submission.helpers.scratch_path("model.pt")
     checks.check_scalar(submission.metrics.saved_model_size_kb(remote, path), expected,
                         rtol=0.02, atol=0, name="saved size in KiB",
                         hint="torch.save(model.state_dict(), path), then the file's size / 1024")
@@ -67,11 +67,11 @@ def test_saved_model_size_kb(submission, nets):
 def test_count_macs(submission, nets):
     """count_macs reports thop's MACs and leaves no profiling buffers behind"""
     judge, remote = nets
-    keys = sorted(submission.ops.state_dict(remote))
+    keys = sorted(submission.helpers.state_dict(remote))
     expected = analytic_macs(judge, (1, 1, 28, 28), count_norm=True)
     checks.check_equal(submission.metrics.count_macs(remote, (1, 1, 28, 28)), expected,
                        name="MACs", hint="thop.profile returns (macs, params); return int(macs)")
-    checks.check_equal(sorted(submission.ops.state_dict(remote)), keys,
+    checks.check_equal(sorted(submission.helpers.state_dict(remote)), keys,
                        name="state_dict keys after count_macs",
                        hint="profile a copy.deepcopy of the model: thop adds buffers")
 
@@ -98,7 +98,7 @@ def test_inference_time(submission, nets, images):
 @pytest.mark.number("5.6")
 def test_peak_gpu_memory(submission, device):
     """peak_gpu_memory_mb calls the function once; 0 without a GPU"""
-    counter = submission.ops.call_counter()
+    counter = submission.helpers.call_counter()
     peak = submission.metrics.peak_gpu_memory_mb(counter)
     checks.check_equal(counter.calls, 1, name="calls of fn", hint="call fn exactly once")
     if device.type == "cpu":

@@ -3,14 +3,10 @@
 import pytest
 import torch
 
-from grader import checks
+from grader.toolkit import checks
 
 PARAMETERS = {"LogisticRegression": 7_850, "SimpleFC": 567_434, "SimpleCNN": 50_186,
               "SimpleCNN(batch_norm=True)": 50_250}
-
-
-def layer_types(submission, model) -> list[str]:
-    return [m["type"] for m in submission.ops.modules(model)]
 
 
 @pytest.mark.weight(4, split=True)
@@ -26,32 +22,36 @@ def test_output_shape(build, images, model_id):
 
 @pytest.mark.weight(6, split=True)
 @pytest.mark.number("1.2")
-def test_parameter_count(build, submission, model_id):
+def test_parameter_count(build, structure, model_id):
     """Model has exactly the parameters the architecture asks for"""
-    counts = submission.ops.parameter_counts(build(model_id))
+    counts = structure(build(model_id)).counts()
     checks.check_equal(counts["total"], PARAMETERS[model_id], name=f"{model_id} parameters",
                        hint="compare your layers with the architecture in the docstring")
 
 
 @pytest.mark.weight(3)
 @pytest.mark.number("1.3")
-def test_simple_fc_structure(submission):
+def test_simple_fc_structure(submission, structure):
     """SimpleFC: four Linear layers, a ReLU and a Dropout after each hidden layer"""
-    types = layer_types(submission, submission.models.SimpleFC(dropout=0.5))
+    rebuilt = structure(submission.models.SimpleFC(dropout=0.3))
+    types = rebuilt.layer_types()
     for layer, count in (("Linear", 4), ("ReLU", 3), ("Dropout", 3)):
         checks.check_equal(types.count(layer), count, name=f"number of {layer} modules",
                            hint="use nn.ReLU and nn.Dropout modules, not functional calls")
+    rates = [layer["config"]["p"] for layer in rebuilt.layers if layer["type"] == "Dropout"]
+    checks.check_equal(rates, [0.3] * 3, name="dropout rates of SimpleFC(dropout=0.3)",
+                       hint="every nn.Dropout takes the dropout argument")
 
 
 @pytest.mark.weight(4)
 @pytest.mark.number("1.4")
-def test_simple_cnn_structure(submission):
+def test_simple_cnn_structure(submission, structure):
     """SimpleCNN: two conv blocks and one Linear; batch norm before the second conv"""
-    plain = layer_types(submission, submission.models.SimpleCNN())
+    plain = structure(submission.models.SimpleCNN()).layer_types()
     for layer, count in (("Conv2d", 2), ("ReLU", 2), ("MaxPool2d", 2), ("Linear", 1),
                          ("BatchNorm2d", 0)):
         checks.check_equal(plain.count(layer), count, name=f"number of {layer} modules")
-    norm = layer_types(submission, submission.models.SimpleCNN(batch_norm=True))
+    norm = structure(submission.models.SimpleCNN(batch_norm=True)).layer_types()
     checks.check_equal(norm.count("BatchNorm2d"), 1, name="BatchNorm2d modules with batch_norm")
     convs = [i for i, t in enumerate(norm) if t == "Conv2d"]
     bn = norm.index("BatchNorm2d")
@@ -65,7 +65,7 @@ def test_simple_cnn_structure(submission):
 def test_dropout_only_while_training(build, submission, images):
     """SimpleFC(dropout=0.5) is random in training mode only; dropout=0 never is"""
     x = images(16)
-    submission.ops.manual_seed(0)
+    submission.helpers.manual_seed(0)
     model = submission.models.SimpleFC(dropout=0.5)
     model.train()
     assert not torch.equal(model(x), model(x)), (
@@ -81,20 +81,20 @@ def test_dropout_only_while_training(build, submission, images):
 
 @pytest.mark.weight(4)
 @pytest.mark.number("1.6")
-def test_batch_norm_statistics(build, submission, images):
+def test_batch_norm_statistics(build, structure, images):
     """SimpleCNN(batch_norm=True) updates running statistics in training mode only"""
     model = build("SimpleCNN(batch_norm=True)")
-    before = submission.ops.state_dict(model)
+    before = structure(model).state
     model.train()
     model(images(8) * 3 + 1)
-    after = submission.ops.state_dict(model)
+    after = structure(model).state
     changed = [k for k in before if k.endswith("running_mean")
                and not torch.equal(before[k], after[k])]
     assert changed, "a training-mode forward pass should update BatchNorm2d's running_mean"
     model.eval()
     x = images(8)
     out = model(x)
-    frozen = submission.ops.state_dict(model)
+    frozen = structure(model).state
     assert all(torch.equal(after[k], frozen[k]) for k in after), (
         "an eval-mode forward pass must not change the batch norm statistics")
     checks.check_close(model(x[:3]), out[:3], rtol=1e-5, atol=1e-6,

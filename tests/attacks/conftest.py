@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import config, runner
-from grader.config import PACKAGE_ROOT
+from grader.judge import config, runner
+from grader.judge.config import PACKAGE_ROOT
 
 ASSIGNMENT = PACKAGE_ROOT / "assignments" / "mnist_nets"
 BASES = {"reference": PACKAGE_ROOT / "solutions" / "mnist_nets",
@@ -129,7 +129,7 @@ def secrets() -> list[Path]:
     """Files the worker must not read: hidden tests, solutions, labels, metadata."""
     return [ASSIGNMENT / "test_metrics.py", ASSIGNMENT / "assignment.toml",
             BASES["reference"] / "metrics.py",
-            PACKAGE_ROOT / "grader/datasets/embedded/mnist-t10k/t10k-labels-idx1-ubyte.gz",
+            PACKAGE_ROOT / "grader/toolkit/datasets/embedded/mnist-t10k/t10k-labels-idx1-ubyte.gz",
             Path("/autograder/submission_metadata.json")]
 
 

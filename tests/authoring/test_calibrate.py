@@ -8,8 +8,8 @@ from course import NAME
 from grader import cli
 from grader.authoring import calibrate
 from grader.authoring.calibrate import Run
-from grader.config import ConfigError
-from grader.training import Recipe
+from grader.judge.config import ConfigError
+from grader.toolkit.training import Recipe
 
 
 def test_summary_takes_the_worst_seed_minus_the_margin_floored():
@@ -46,9 +46,8 @@ def test_a_model_table_under_training_overrides_the_shared_budget(course):
     config = course.assignments / NAME / "assignment.toml"
     config.write_text(config.read_text() + "\n[training.Linear]\nsteps = 5\nlr = 0.5\n")
     assignment = course.assignment(NAME)
-    assert calibrate.recipe_of(assignment, "Linear") == (
-        Recipe(optimizer="sgd", lr=0.5, batch_size=64, steps=5), "mnist-embedded")
-    assert calibrate.recipe_of(assignment, "Other")[0].steps == 20
+    assert assignment.recipe("Linear") == Recipe(optimizer="sgd", lr=0.5, batch_size=64, steps=5)
+    assert assignment.recipe("Other").steps == 20
 
 
 def test_calibrate_needs_a_training_setup(course):
@@ -57,3 +56,37 @@ def test_calibrate_needs_a_training_setup(course):
     with pytest.raises(ConfigError, match=r"\[calibration\] models must list"):
         calibrate.calibrate(course, NAME, 1, "cpu", report=lambda line: None)
     assert cli.main(["calibrate", NAME, "--seeds", "0", "--project", str(course.root)]) == 2
+
+
+def test_controls_are_summarized_per_model_and_must_stay_below_its_threshold():
+    runs = [Run("Net", 1, 0.95, 1.0), Run("Net", 2, 0.96, 1.0),
+            Run("Net", 1, 0.40, 1.0, control="controls.Blind"),
+            Run("Net", 2, 0.55, 1.0, control="controls.Blind"),
+            Run("Net", 1, 0.94, 1.0, control="controls.Linear"),
+            Run("Net", 2, 0.92, 1.0, control="controls.Linear")]
+    summary = calibrate.summarize(runs, margin=0.02)
+    assert summary["Net"]["threshold"] == 0.929 and summary["Net"]["control_max"] == 0.94
+    assert calibrate.unseparated(runs, summary) == [(
+        "negative control controls.Linear reached 0.9400 (seed 1) with Net's budget; the "
+        "threshold 0.929 fails to separate it by 0.0110 (a margin below 0.0100 would separate "
+        "them)")]
+    assert calibrate.unseparated(runs[:4], calibrate.summarize(runs[:4], margin=0.02)) == []
+    hopeless = [Run("Net", 1, 0.9, 1.0), Run("Net", 1, 0.91, 1.0, control="controls.Linear")]
+    assert "no margin can: the reference's worst seed (0.9000) is not above it" in \
+        calibrate.unseparated(hopeless, calibrate.summarize(hopeless, 0.02))[0]
+
+
+def test_calibrate_refuses_a_threshold_that_a_control_reaches(course, capsys):
+    config = course.assignments / NAME / "assignment.toml"
+    # The reference's own model as its negative control: nothing can separate them.
+    config.write_text(config.read_text().replace(
+        'models = ["calc.Linear"]', 'models = ["calc.Linear"]\ncontrols = ["calc.Linear"]'))
+    before = config.read_text()
+    assert cli.main(["calibrate", NAME, "--seeds", "1", "--project", str(course.root)]) == 1
+    captured = capsys.readouterr()
+    assert "Linear                   seed 11     accuracy" in captured.out
+    assert "(negative control for Linear)" in captured.out
+    assert "grader: calibrate refused to write thresholds: " in captured.err
+    assert "negative control calc.Linear reached 0." in captured.err and "no margin can" in \
+        captured.err
+    assert config.read_text() == before

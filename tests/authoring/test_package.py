@@ -1,40 +1,36 @@
 """`grader build`: reproducible zips, and the autograder run in a Gradescope-like layout."""
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
-from course import NAME, PROJECT, run_pytest
+from course import (
+    NAME,
+    PROJECT,
+    grade_in_layout,
+    gradescope_root,
+    run_pytest,
+    run_script,
+    sandbox_args,
+)
 
 from grader import cli
-from grader import config as configs
 from grader.authoring import data, package
 from grader.authoring.leaks import leaks
 from grader.authoring.project import Project
 from grader.authoring.skeleton import transform_tree
-from grader.config import ConfigError
-
-
-def sandbox_args() -> str:
-    """Grade in the sandbox where the worker exists; the in-process backend until then."""
-    try:
-        from grader.sandbox import SandboxBackend  # noqa: F401
-    except ImportError:
-        return "--no-sandbox"
-    return ""
+from grader.judge import config as configs
+from grader.judge.config import ConfigError
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The fixture course built twice, into two folders."""
     outs = [tmp_path_factory.mktemp(f"dist{i}") for i in range(2)]
-    for out in outs:
-        assert cli.main(["build", NAME, "-o", str(out), "--project", str(PROJECT)]) == 0
+    for out, selftest in zip(outs, ([], ["--no-selftest"])):  # the selftest once is enough
+        assert cli.main(["build", NAME, "-o", str(out), "--project", str(PROJECT),
+                         *selftest]) == 0
     return outs
 
 
@@ -51,14 +47,14 @@ def test_autograder_zip_layout(built):
         requirements = z.read("requirements.txt").decode()
     assert names == sorted(names)
     assert {"setup.sh", "run_autograder", "requirements.txt", "pyproject.toml",
-            "grader/plugin.py", f"assignments/{NAME}/assignment.toml",
+            "grader/judge/plugin.py", f"assignments/{NAME}/assignment.toml",
             f"assignments/{NAME}/test_hidden.py", f"assignments/{NAME}/test_public.py",
             f"assignments/{NAME}/golden/secret_scale.safetensors",
             f"solutions/{NAME}/calc.py"} <= set(names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos.values())
     assert infos["run_autograder"].external_attr >> 16 == 0o100755
-    assert infos["grader/plugin.py"].external_attr >> 16 == 0o100644
+    assert infos["grader/judge/plugin.py"].external_attr >> 16 == 0o100644
     assert requirements.startswith("--index-url https://download.pytorch.org/whl/cpu\n")
     assert "torch==" in requirements
 
@@ -69,7 +65,7 @@ def test_student_zip_has_the_handout_and_nothing_hidden(built, project):
     assert {f"{NAME}/calc.py", f"{NAME}/test_public.py", f"{NAME}/README.md",
             f"{NAME}/requirements.txt", f"{NAME}/golden/softmax.safetensors",
             f"{NAME}/grader-package/pyproject.toml",
-            f"{NAME}/grader-package/grader/checks.py"} <= set(files)
+            f"{NAME}/grader-package/grader/toolkit/checks.py"} <= set(files)
     assert files[f"{NAME}/calc.py"] == (PROJECT / "student_template" / NAME / "calc.py").read_bytes()
     handout = {n: v for n, v in files.items() if "/grader-package/" not in n}
     assert leaks(project, project.assignment(NAME), handout) == []
@@ -86,34 +82,6 @@ def test_unpacked_handout_runs_its_public_tests_against_the_skeleton(built, tmp_
     rows = json.loads(out.read_text())["tests"]
     assert [r["status"] for r in rows] == ["failed", "failed"]
     assert all("TODO" in r["output"] for r in rows)
-
-
-def gradescope_root(tmp_path: Path, autograder_zip: Path, submission: Path) -> Path:
-    """A folder laid out like /autograder, with `submission`'s files to grade."""
-    root = tmp_path / "autograder"
-    with zipfile.ZipFile(autograder_zip) as z:
-        z.extractall(root / "source")
-    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
-    shutil.copytree(submission, root / "submission")
-    (root / "results").mkdir()
-    (root / "submission_metadata.json").write_text(json.dumps(
-        {"id": 1, "assignment": {"title": NAME}, "users": [], "previous_submissions": []}))
-    return root
-
-
-def run_script(root: Path, script: Path, **env: str) -> subprocess.CompletedProcess:
-    env = {"PATH": os.environ["PATH"], "GRADER_AUTOGRADER_ROOT": str(root),
-           "GRADER_PYTHON": sys.executable, **env}
-    return subprocess.run(["bash", str(script)], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=600, check=False)
-
-
-def grade_in_layout(tmp_path, autograder_zip: Path, submission: Path, valid_results) -> dict:
-    root = gradescope_root(tmp_path, autograder_zip, submission)
-    run = run_script(root, root / "run_autograder",
-                     GRADER_GRADE_ARGS=f"--device cpu {sandbox_args()}")
-    assert run.returncode == 0, run.stderr[-3000:]
-    return valid_results(json.loads((root / "results" / "results.json").read_text()))
 
 
 def assignments_to_build() -> list[tuple[Project, str]]:
@@ -179,3 +147,61 @@ def test_prepared_datasets_are_the_declared_ones_and_the_training_one(course):
     configs.load.cache_clear()  # the engine parses each assignment.toml once per process
     with pytest.raises(ConfigError, match=r"\['imagenet'\] are not registered"):
         data.declared(course.assignment(NAME))
+
+
+def set_config(course: Project, old: str, new: str) -> None:
+    config = course.assignments / NAME / "assignment.toml"
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new))
+    configs.load.cache_clear()  # the engine parses each assignment.toml once per process
+
+
+def test_an_assignments_requirements_reach_both_zips(course):
+    set_config(course, "seed = 11", 'seed = 11\nrequirements = ["scikit-learn==1.7.2"]')
+    assignment = course.assignment(NAME)
+    autograder = package.autograder_files(course, assignment)["requirements.txt"].decode()
+    assert autograder.startswith(package.CPU_INDEX)
+    assert autograder.endswith("torch==2.15.0\nscikit-learn==1.7.2\n")
+    handout = package.student_files(course, assignment)[f"{NAME}/requirements.txt"].decode()
+    assert handout.splitlines()[1:] == ["numpy==2.4.6", "torch==2.15.0", "scikit-learn==1.7.2"]
+    set_config(course, "scikit-learn==1.7.2", "NumPy==1.26.0")
+    with pytest.raises(ConfigError, match=r"'NumPy==1.26.0' conflicts with 'numpy==2.4.6'"):
+        package.autograder_files(course, course.assignment(NAME))
+
+
+def test_the_handout_has_the_embedded_mnist_only_where_it_is_used(course):
+    labels = f"{NAME}/grader-package/{package.EMBEDDED_MNIST}/t10k-labels-idx1-ubyte.gz"
+    assert labels in package.student_files(course, course.assignment(NAME))
+    set_config(course, 'datasets = ["mnist-embedded"]', 'datasets = ["synthetic-cifar10"]')
+    set_config(course, 'dataset = "mnist-embedded"', 'dataset = "synthetic-cifar10"')
+    files = package.student_files(course, course.assignment(NAME))
+    assert not [name for name in files if "/embedded/" in name]
+    assert f"{NAME}/grader-package/grader/toolkit/datasets/mnist.py" in files
+
+
+def test_build_fails_early_when_an_extension_cannot_load(course, capsys):
+    folder = course.assignments / NAME
+    (folder / "helpers.py").write_text("raise RuntimeError('no GPU here')\n")
+    set_config(course, "[data]", '[extensions]\nhelpers = "helpers.py"\n\n[data]')
+    with pytest.raises(ConfigError, match=r"helpers.py: the worker could not load it: "
+                                          r"RuntimeError: no GPU here"):
+        package.build(course, NAME, course.root / "dist")
+    (folder / "datasets.py").write_text("import scene_files_beside_it\n")
+    set_config(course, 'helpers = "helpers.py"', 'datasets = "datasets.py"')
+    assert cli.main(["build", NAME, "-o", str(course.root / "dist"), "--no-selftest",
+                     "--project", str(course.root)]) == 2
+    assert "No module named 'scene_files_beside_it'" in capsys.readouterr().err
+    assert not (course.root / "dist").exists()
+
+
+def test_zips_ship_the_courses_own_framework_copy_when_it_has_one(tmp_path):
+    assert package.framework(Project(tmp_path), ".")["./grader/__init__.py"] == \
+        (configs.PACKAGE_ROOT / "grader/__init__.py").read_bytes()  # none: the installed one
+    (tmp_path / "grader").mkdir()
+    (tmp_path / "grader/__init__.py").write_text('"""The course\'s fork."""\n')
+    for name in ("pyproject.toml", "README.md"):
+        (tmp_path / name).write_text(f"# the course's {name}\n")
+    files = package.framework(Project(tmp_path), ".")
+    assert files["./grader/__init__.py"] == b'"""The course\'s fork."""\n'
+    assert files["./pyproject.toml"] == b"# the course's pyproject.toml\n"

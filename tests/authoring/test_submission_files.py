@@ -2,8 +2,8 @@
 
 import zipfile
 
-from grader import config
-from grader.submission.files import stage
+from grader.judge import config
+from grader.judge.files import stage
 
 
 def example(fixtures_dir):

@@ -11,7 +11,7 @@ from grader import cli
 from grader.authoring import golden, template
 from grader.authoring.leaks import leaks
 from grader.authoring.project import Project
-from grader.config import ConfigError
+from grader.judge.config import ConfigError
 
 
 def test_checked_in_fixture_template_is_current(project):
@@ -105,7 +105,10 @@ def test_public_file_with_a_hidden_test_is_refused(course):
 def test_missing_template_table_and_module_named_like_folder_are_config_errors(course):
     config = course.assignments / NAME / "assignment.toml"
     text = config.read_text()
-    config.write_text(text.replace("[template]", "[template_old]"))
+    table = ('[template]\npublic_tests = ["test_public.py"]\n'
+             'public_data = ["golden/softmax.safetensors"]\n')
+    assert table in text
+    config.write_text(text.replace(table, ""))
     with pytest.raises(ConfigError, match=r"add a \[template\] table"):
         template.render(course, Project(course.root).assignment(NAME))
     renamed = course.assignments / "calc"

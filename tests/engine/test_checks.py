@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from grader import checks
-from grader.checks import CheckFailed
+from grader.toolkit import checks
+from grader.toolkit.checks import CheckFailed
 
 
 def test_check_tensor_accepts_a_matching_plain_tensor():

@@ -20,7 +20,8 @@ def test_grade_exits_zero_whatever_the_score(tmp_path, fixtures_dir, capsys):
     printed = capsys.readouterr().out
     assert "add() sums two numbers" in printed and "0/1" in printed
     assert "not implemented yet" in printed
-    assert f"Score: 0/23  ->  {out}" in printed
+    assert "Score: 0/23 points" in printed and f"Results: {out}" in printed
+    assert "Traceback" not in printed and "def test_" not in printed  # no hidden test code
 
 
 def test_usage_errors_exit_non_zero(tmp_path, fixtures_dir, capsys):
@@ -58,3 +59,20 @@ def test_plain_pytest_prints_an_honest_summary(tmp_path, fixtures_dir, public_on
                          cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
     assert "grading summary" in run.stdout, run.stdout + run.stderr
     assert words in run.stdout
+
+
+def test_list_and_grade_take_a_course_repository(tmp_path, fixtures_dir, capsys):
+    project = fixtures_dir / "project"
+    assert cli.main(["list", "--project", str(project)]) == 0
+    assert capsys.readouterr().out.startswith("calc_basics              Calc: arithmetic")
+    assert cli.main(["list", "--datasets", "--project", str(project)]) == 0
+    listed = capsys.readouterr().out
+    assert "mnist-embedded           The shipped MNIST test split" in listed
+    assert "synthetic-cifar10" in listed
+    out = tmp_path / "results.json"
+    assert cli.main(["grade", "calc_basics", str(project / "solutions/calc_basics"), "-o",
+                     str(out), "--no-sandbox", "--device", "cpu", "--project", str(project)]) == 0
+    document = json.loads(out.read_text())
+    assert document["score"] == sum(t["max_score"] for t in document["tests"]) > 0
+    assert cli.main(["grade", "example", str(tmp_path), "--project", str(project)]) == 2
+    assert "no assignment 'example' under" in capsys.readouterr().err

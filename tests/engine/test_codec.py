@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.submission.codec import Decoder, Encoder, WireError, read_message, write_message
+from grader.wire import Decoder, Encoder, WireError, read_message, write_message
 
 
 def roundtrip(value, refs=None):

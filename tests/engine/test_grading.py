@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from grader import config, runner
+from grader.judge import config, runner
 
 # number -> (score, max_score, status) for the example assignment
 GOOD = {
@@ -127,11 +127,16 @@ def test_hostile_process_level_tricks_fail_only_their_tests(graded, valid_result
     assert "LEADERBOARD_VALUE must be finite" in by_number["4.1"]["output"]
 
 
-def test_collection_error_keeps_other_tests_and_says_why(graded, valid_results, fixtures_dir):
+def test_an_uncollectable_hidden_file_keeps_the_total_and_names_nothing(graded, valid_results):
+    """Its expected tests (expected_tests.json) fail as a grader problem; nothing leaks."""
     doc = valid_results(graded("good", assignment="broken_collection"))
-    assert [(t["name"], t["score"]) for t in doc["tests"]] == [("test_add", 1)]
-    assert "could not be collected" in doc["output"]
-    assert "test_typo.py" in doc["output"]
+    assert [(t["name"], t["score"], t["max_score"], t["status"]) for t in doc["tests"]] == [
+        ("test_add", 1, 1, "passed"), ("hidden: add() on secret inputs", 0, 1, "failed")]
+    hidden = doc["tests"][1]
+    assert hidden["visibility"] == "hidden" and "problem with the grader" in hidden["output"]
+    assert "could not be loaded" in doc["output"]
+    visible = json.dumps([doc["output"], *(t for t in doc["tests"] if t is not hidden)])
+    assert "test_typo" not in visible and "never_collected" not in visible
 
 
 def test_zip_submission_grades_like_the_folder_and_reports_extras(graded, tmp_path, fixtures_dir):

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from grader import results
+from grader.judge import results
 
 
 def test_clean_text_strips_control_and_escape_sequences():

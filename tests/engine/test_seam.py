@@ -3,9 +3,10 @@
 import pytest
 import torch
 
-from grader.submission import SubmissionError
-from grader.submission.client import Submission
-from grader.submission.inprocess import InProcessBackend
+from grader.judge.client import Submission
+from grader.judge.errors import SubmissionError
+from grader.judge.inprocess import InProcessBackend
+from grader.toolkit.layers import Structure
 
 STUDENT = '''
 import torch
@@ -62,12 +63,16 @@ def test_values_and_handles(student):
 
 def test_helpers_return_data(student):
     net = student.models.Net()
-    assert student.ops.parameter_counts(net) == {"total": 32, "trainable": 26, "frozen": 6}
-    state = student.ops.state_dict(net)
+    state = student.helpers.state_dict(net)
     assert sorted(state) == ["frozen.bias", "frozen.weight", "layers.0.bias", "layers.0.weight",
                              "layers.2.bias", "layers.2.weight"]
-    assert [m["type"] for m in student.ops.modules(net)] == [
+    description = student.helpers.describe(net, (1, 3))
+    assert [m["type"] for m in description["modules"]] == [
         "Net", "Sequential", "Linear", "ReLU", "Linear", "Linear"]
+    assert description["trainable"]["frozen.weight"] is False
+    rebuilt = Structure.rebuild(description)
+    rebuilt.verify(net, torch.randn(4, 3), seed=0)
+    assert rebuilt.counts() == {"total": 32, "trainable": 26, "frozen": 6}
 
 
 def test_inputs_are_copies_so_in_place_edits_stay_with_the_student(student):

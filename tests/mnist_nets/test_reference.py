@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader import config, runner
 from grader.authoring import transform_tree
+from grader.judge import config, runner
 
 RUNS = 3
 

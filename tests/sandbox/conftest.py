@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import config, runner
-from grader.config import Assignment
+from grader.judge import config, runner
+from grader.judge.config import Assignment
 
 HERE = Path(__file__).parent
 EXAMPLE = HERE.parent / "fixtures" / "example"
@@ -75,8 +75,8 @@ def grade_sandboxed(tmp_path, valid_results):
 @pytest.fixture(scope="module")
 def probe():
     """The probe submission (tests/sandbox/submissions/probe) behind a sandboxed worker."""
+    from grader.judge.client import Submission
     from grader.sandbox import SandboxBackend
-    from grader.submission.client import Submission
 
     assignment = Assignment(root=EXAMPLE.resolve(), name="probe", title="probe",
                             files=("probe.py",), call_timeout_s=30)

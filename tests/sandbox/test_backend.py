@@ -1,10 +1,12 @@
 """The sandboxed backend on its own: the wire, handles across restarts, start-up."""
 
+import os
+
 import numpy as np
 import pytest
 import torch
 
-from grader.submission import SubmissionError
+from grader.judge.errors import SubmissionError
 
 pytestmark = pytest.mark.slow
 
@@ -42,3 +44,24 @@ def test_sticky_cuda_error_gets_a_fresh_worker(probe):
         probe.probe.cuda_error()
     with pytest.raises(SubmissionError, match="lost when the grader restarted your code"):
         model.eval()
+
+
+def test_paused_worker_takes_no_cpu(probe):
+    """While the judge times the reference, a process the student left running is stopped."""
+    import time
+
+    hog = probe.probe.busy(3.0)
+    time.sleep(0.3)
+    with probe.paused():
+        before = probe_cpu(hog)
+        time.sleep(0.5)
+        during = probe_cpu(hog) - before
+    time.sleep(0.3)
+    assert during < 0.05, f"the hog ran {during:.2f} s of CPU while paused"
+    assert probe_cpu(hog) - before > 0.1, "the hog should run again after the pause"
+
+
+def probe_cpu(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -23,6 +23,17 @@ def test_fault_fails_its_test_and_the_rest_is_graded(example, grade_sandboxed, s
     assert message in output_of(document, "1.1")
 
 
+def test_a_worker_killed_from_outside_is_retried_once(example, grade_sandboxed):
+    document = grade_sandboxed(example(), "killed_once", *ADD_THEN_OTHERS)
+    assert rows(document) == {"1.1": (1, 1, "passed"), **HONEST_OTHERS}
+
+
+def test_a_worker_killed_from_outside_twice_is_the_graders_problem(example, grade_sandboxed):
+    document = grade_sandboxed(example(), "killed_always", *ADD_THEN_OTHERS)
+    assert rows(document) == {"1.1": (0, 1, "failed"), **HONEST_OTHERS}
+    assert "problem with the grading machine, not your code" in output_of(document, "1.1")
+
+
 def test_output_below_python_is_captured_capped_and_cleaned(example, grade_sandboxed):
     document = grade_sandboxed(example(), "floods", "-k", "test_add")
     assert rows(document) == {"1.1": (1, 1, "passed")}

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import grader
-from grader.config import PACKAGE_ROOT
+from grader.judge.config import PACKAGE_ROOT
 from grader.sandbox import users
 from tests.sandbox.conftest import EXAMPLE, needs_namespaces, needs_root
 

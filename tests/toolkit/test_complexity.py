@@ -3,7 +3,7 @@ import torch
 from mnist_solution import load
 from torch import nn
 
-from grader.complexity import (
+from grader.toolkit.complexity import (
     analytic_macs,
     flop_counter_flops,
     model_size_bytes,

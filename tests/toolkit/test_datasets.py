@@ -7,9 +7,10 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from grader.datasets import REGISTRY, ImageDataset, embedded_mnist, get_dataset, to_float
-from grader.datasets import mnist as mnist_module
-from grader.datasets.cache import cache_dir
+from grader.toolkit import datasets
+from grader.toolkit.datasets import REGISTRY, ImageDataset, embedded_mnist, get_dataset, to_float
+from grader.toolkit.datasets import mnist as mnist_module
+from grader.toolkit.datasets.cache import cache_dir
 
 
 @pytest.fixture(autouse=True)
@@ -141,3 +142,58 @@ def test_synthetic_is_seeded_and_learnable():
     predictions = torch.cdist(heldout.normalized().flatten(1), means).argmin(1)
     accuracy = (predictions == heldout.labels).float().mean().item()
     assert 0.5 < accuracy < 0.95
+
+
+STRIPES = '''
+import torch
+from grader.toolkit.datasets import ImageDataset
+
+
+def load_stripes(split, data_root, download):
+    """Stripes: two classes of 1 x 4 x 4 images."""
+    labels = torch.arange(6) % 2
+    images = (labels.view(-1, 1, 1, 1) * 255).to(torch.uint8).expand(-1, 1, 4, 4).contiguous()
+    return ImageDataset(images, labels, (0.5,), (0.5,), "stripes")
+
+
+DATASETS = {"stripes": load_stripes}
+'''
+
+
+def module(folder, text, name="datasets.py"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    return folder / name
+
+
+def test_an_assignment_module_adds_datasets_by_name(tmp_path):
+    path = module(tmp_path / "hw", STRIPES)
+    assert datasets.register_module(path) == ["stripes"]
+    stripes = get_dataset("stripes", "heldout")
+    assert stripes.labels.tolist() == [0, 1, 0, 1, 0, 1] and stripes.source == "stripes"
+    assert datasets.register_module(path) == ["stripes"]  # the same file again: reloaded
+    described = datasets.describe()["stripes"]
+    assert described == f"Stripes: two classes of 1 x 4 x 4 images. (from {path})"
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("DATASETS = {}", "define DATASETS = {\"name\": loader, ...}"),
+    ("DATASETS = {'mnist': lambda split, root, download: None}",
+     "'mnist' is a built-in dataset; choose another name"),
+    ("DATASETS = {'odd': lambda split: None}",
+     "DATASETS['odd'] must be a function loader(split, data_root, download)"),
+    ("import helpers_beside_it",
+     "ModuleNotFoundError: No module named 'helpers_beside_it' (it is loaded on its own"),
+])
+def test_a_wrong_module_is_refused_with_what_to_fix(tmp_path, text, problem):
+    with pytest.raises(ValueError) as info:
+        datasets.register_module(module(tmp_path / "hw", text))
+    assert problem in str(info.value) and str(tmp_path / "hw" / "datasets.py") in str(info.value)
+    assert "odd" not in datasets.REGISTRY
+
+
+def test_two_files_cannot_register_the_same_name(tmp_path):
+    first = module(tmp_path / "a", STRIPES)
+    datasets.register_module(first)
+    with pytest.raises(ValueError, match=f"'stripes' is already registered by {first}"):
+        datasets.register_module(module(tmp_path / "b", STRIPES))

@@ -7,7 +7,7 @@ from mnist_solution import load
 from PIL import Image
 from torch.utils.data import DataLoader, TensorDataset
 
-from grader.complexity import model_size_bytes
+from grader.toolkit.complexity import model_size_bytes
 
 models, data, train, metrics = (load(name) for name in ("models", "data", "train", "metrics"))
 

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from grader.timing import compare, within_ratio
+from grader.toolkit.timing import compare, within_ratio
 
 
 def sleeper(seconds):
@@ -46,3 +46,33 @@ def test_inputs_are_made_per_call():
 def test_needs_a_timed_round():
     with pytest.raises(ValueError):
         compare(print, print, lambda i: (), repeats=0)
+
+
+def test_the_candidate_is_paused_while_the_reference_is_timed():
+    events = []
+
+    class Pause:
+        def __enter__(self):
+            events.append("pause")
+
+        def __exit__(self, *exc):
+            events.append("resume")
+
+    compare(lambda x: events.append("c"), lambda x: events.append("r"), lambda i: (i,),
+            warmup=0, repeats=2, pause_candidate=Pause)
+    assert events == ["c", "pause", "r", "resume", "pause", "r", "resume", "c"]
+
+
+def test_a_reference_disturbed_in_every_attempt_is_reported():
+    calls = iter(range(1000))
+
+    def jumpy(*_):  # every third call is 20x slower: interference, not the code
+        time.sleep(0.04 if next(calls) % 3 == 0 else 0.002)
+
+    result = compare(sleeper(0.002), jumpy, lambda i: (i,), warmup=0, repeats=6, attempts=2)
+    assert result.disturbed and result.reference_spread > 3
+
+
+def test_a_steady_reference_is_not_disturbed():
+    result = compare(sleeper(0.002), sleeper(0.01), lambda i: (i,), warmup=1, repeats=5)
+    assert not result.disturbed

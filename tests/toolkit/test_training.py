@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from grader.datasets import embedded_mnist
-from grader.training import Recipe, batch_indices, predict, train
+from grader.toolkit.datasets import embedded_mnist
+from grader.toolkit.training import Recipe, batch_indices, predict, train
 
 RECIPE = Recipe(optimizer="sgd", lr=0.05, momentum=0.9, batch_size=64, epochs=2)
 

@@ -2,7 +2,7 @@ import builtins as _builtins
 
 import torch as _torch
 
-import grader.checks as _checks
+import grader.toolkit.checks as _checks
 
 # A5: make every comparison succeed, at import time.
 _torch.equal = lambda *a, **k: True

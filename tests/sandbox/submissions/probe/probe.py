@@ -72,3 +72,13 @@ def die():
 def cuda_error():
     """What torch raises after a device-side assert: the CUDA context is dead for good."""
     raise RuntimeError("CUDA error: device-side assert triggered")
+
+
+def busy(seconds):
+    """Leave a process burning CPU for `seconds` after returning (as a CPU hog would)."""
+    import subprocess
+    import sys
+
+    loop = f"import time\nend = time.time() + {seconds}\nwhile time.time() < end: pass"
+    return subprocess.Popen([sys.executable, "-c", loop]).pid
+

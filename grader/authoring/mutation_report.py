@@ -1,0 +1,130 @@
+"""The report of a mutation run: Markdown for instructors, JSON beside it for tools."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+from grader.authoring.mutation_run import MutationRun, Verdict
+
+STATUSES = ("killed", "survived", "equivalent", "fault")
+COLUMNS = ("generated", "graded", "killed", "survived", "equivalent (excluded)",
+           "grader faults", "score", "bar")  # MutationRun.counts, then score and bar
+HOW_TO_EXCLUDE = """Make a test fail on each, or, if it behaves exactly like the reference, \
+list it in assignment.toml:
+
+```toml
+[[mutation.equivalent]]
+id = "<id>"
+reason = "<why no test can tell it from the reference>"
+```"""
+
+
+def write(run: MutationRun, path: Path) -> list[Path]:
+    """``path`` (Markdown) and the same name with ``.json``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(markdown(run), encoding="utf-8")
+    data = path.with_suffix(".json")
+    data.write_text(json.dumps(as_json(run), indent=2) + "\n", encoding="utf-8")
+    return [path, data]
+
+
+def as_json(run: MutationRun) -> dict:
+    return {
+        "assignment": run.assignment, "date": run.date, "seconds": run.seconds,
+        "selection": list(run.selection), "sample": run.sample, "bar": run.settings.bar,
+        "score": run.score, "passed": run.passed, "counts": run.counts,
+        "reference": {"score": run.reference.score, "max_score": run.reference.max_score},
+        "warnings": run.warnings(),
+        "mutants": [_mutant_json(run, verdict) for verdict in run.verdicts],
+    }
+
+
+def _mutant_json(run: MutationRun, verdict: Verdict) -> dict:
+    mutant, graded = verdict.mutant, verdict.graded
+    entry = {"id": mutant.id, "file": mutant.file, "line": mutant.line, "col": mutant.col,
+             "operator": mutant.operator, "function": mutant.function, "change": mutant.change,
+             "status": verdict.status, "score": graded.score, "max_score": graded.max_score}
+    if verdict.status == "fault":
+        entry["fault"] = graded.fault
+    if verdict.status == "equivalent":
+        entry["reason"] = run.settings.equivalent[mutant.id]
+    if verdict.status in ("survived", "equivalent"):
+        entry["diff"] = mutant.diff()
+    return entry
+
+
+def markdown(run: MutationRun) -> str:
+    sections = [_overview(run), _operators(run), _survivors(run), _equivalents(run),
+                _faults(run), _warnings(run)]
+    return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def _overview(run: MutationRun) -> str:
+    counts = run.counts
+    tests = (f"only those `{shlex.join(run.selection)}` selects (a quick run: a full run "
+             "grades with every test)" if run.selection else "every test")
+    graded = (f"{counts['graded']} of {counts['generated']}, spread over the functions"
+              if run.sample else "all of them")
+    context = (f"{run.date}, {run.seconds:g} s. Graded with {tests}; mutants graded: "
+               f"{graded}. The reference scores {run.reference.score:g}/"
+               f"{run.reference.max_score:g}.")
+    score = "n/a" if run.score is None else (
+        f"{run.score:.1%} ({counts['killed']}/{counts['killed'] + counts['survived']})")
+    cells = [*(str(counts[name]) for name in counts), score, f"{run.settings.bar:.0%}"]
+    if run.passed:
+        verdict = "**At the bar.**"
+    elif counts["faults"]:
+        verdict = f"**Not proven: {counts['faults']} mutants could not be graded.**"
+    else:
+        verdict = "**Below the bar.**"
+    return "\n".join([f"# Mutation testing: {run.assignment}", "", context, "",
+                      "| " + " | ".join(COLUMNS) + " |", "|" + "---:|" * len(COLUMNS),
+                      "| " + " | ".join(cells) + " |", "", verdict])
+
+
+def _operators(run: MutationRun) -> str:
+    tally = Counter((v.mutant.operator, v.status) for v in run.verdicts)
+    operators = sorted({v.mutant.operator for v in run.verdicts})
+    rows = [f"| {op} | " + " | ".join(str(tally[op, status]) for status in STATUSES) + " |"
+            for op in operators]
+    return "\n".join(["## By operator", "", "| operator | " + " | ".join(STATUSES) + " |",
+                      "|---|" + "---:|" * len(STATUSES), *rows]) if rows else ""
+
+
+def _survivors(run: MutationRun) -> str:
+    survivors = [v for v in run.verdicts if v.status == "survived"]
+    if not survivors:
+        return ""
+    blocks = [f"### `{v.mutant.id}` in {_where(v)}\n\n`{v.mutant.change}` scores "
+              f"{v.graded.score:g}/{v.graded.max_score:g}\n\n```diff\n{v.mutant.diff()}```"
+              for v in survivors]
+    return "\n\n".join(["## Survivors: wrong solutions the tests do not catch",
+                        HOW_TO_EXCLUDE, *blocks])
+
+
+def _equivalents(run: MutationRun) -> str:
+    rows = [f"| `{v.mutant.id}` | {_where(v)} | `{v.mutant.change}` | "
+            f"{run.settings.equivalent[v.mutant.id]} |"
+            for v in run.verdicts if v.status == "equivalent"]
+    return "\n".join(["## Excluded as equivalent", "", "| mutant | in | change | reason |",
+                      "|---|---|---|---|", *rows]) if rows else ""
+
+
+def _faults(run: MutationRun) -> str:
+    rows = [f"- `{v.mutant.id}` in {_where(v)}: "
+            f"{textwrap.shorten(v.graded.fault, 300, placeholder=' ...')}"
+            for v in run.verdicts if v.status == "fault"]
+    return "\n".join(["## Grader faults (counted neither way)", "", *rows]) if rows else ""
+
+
+def _warnings(run: MutationRun) -> str:
+    notes = run.warnings()
+    return "\n".join(["## Warnings", "", *(f"- {note}" for note in notes)]) if notes else ""
+
+
+def _where(verdict: Verdict) -> str:
+    return f"`{verdict.mutant.function}`" if verdict.mutant.function else "module level"

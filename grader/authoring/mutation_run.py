@@ -1,0 +1,168 @@
+"""Grade mutants of a reference solution the way submissions are graded; see which die.
+
+A mutant is killed when it scores below the reference graded with the same tests, so a
+mutant that breaks the import or loops until the call timeout is killed like any wrong
+submission. A grading run that gives no score (no results, no test graded) is a grader
+fault: reported apart and counted neither way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tqdm import tqdm
+
+from grader.authoring import mutate
+from grader.authoring.mutate import Mutant
+from grader.batch.run import Outcome, grade_many
+from grader.batch.sources import Submission
+from grader.judge.config import Assignment, ConfigError
+
+DEFAULT_BAR = 0.95
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``[mutation]`` asks (judge.config checked its keys and types on loading)."""
+
+    bar: float = DEFAULT_BAR
+    equivalent: dict[str, str] = field(default_factory=dict)  # mutant id -> why
+
+    @classmethod
+    def of(cls, assignment: Assignment) -> Settings:
+        table = assignment.settings.mutation
+        where = f"{assignment.path} [mutation]"
+        bar = DEFAULT_BAR if table.bar is None else table.bar
+        if not 0 < bar <= 1:
+            raise ConfigError(f"{where} bar: must be in (0, 1], not {bar!r}")
+        for entry in table.equivalent:
+            if not entry.reason.strip():
+                raise ConfigError(f"{where} equivalent: {entry.id} needs a reason")
+        return cls(bar, {entry.id: entry.reason for entry in table.equivalent})
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What grading one submission gave: its score, or why the grader gave none."""
+
+    score: float = 0.0
+    max_score: float = 0.0
+    fault: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    mutant: Mutant
+    graded: Graded
+    status: str  # "killed", "survived", "equivalent" (survived, listed so) or "fault"
+
+
+@dataclass(frozen=True)
+class MutationRun:
+    assignment: str
+    settings: Settings
+    selection: tuple[str, ...]  # pytest arguments choosing the tests; () for all
+    sample: int | None
+    generated: list[Mutant]
+    reference: Graded
+    verdicts: list[Verdict]
+    date: str
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(verdict.status == status for verdict in self.verdicts)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"generated": len(self.generated), "graded": len(self.verdicts),
+                "killed": self.count("killed"), "survived": self.count("survived"),
+                "equivalent": self.count("equivalent"), "faults": self.count("fault")}
+
+    @property
+    def score(self) -> float | None:
+        """Killed over killed and survived: equivalent mutants and faults left out."""
+        decided = self.count("killed") + self.count("survived")
+        return self.count("killed") / decided if decided else None
+
+    @property
+    def passed(self) -> bool:
+        """At the bar, and nothing left unproven by a grader fault."""
+        return (self.score is not None and self.score >= self.settings.bar
+                and not self.count("fault"))
+
+    def warnings(self) -> list[str]:
+        ids = {mutant.id for mutant in self.generated}
+        notes = [f"{id} is listed as equivalent but no mutant has this id any more (the "
+                 "reference changed?): update or remove the entry"
+                 for id in self.settings.equivalent if id not in ids]
+        notes += [f"{v.mutant.id} is listed as equivalent but the tests kill it: remove the "
+                  "entry" for v in self.verdicts
+                  if v.status == "killed" and v.mutant.id in self.settings.equivalent]
+        if self.reference.score < self.reference.max_score:
+            notes.append(f"the reference scores {self.reference.score:g}/"
+                         f"{self.reference.max_score:g}: mutants were compared with that score")
+        return notes
+
+
+def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
+        jobs: int | None = None, selection: tuple[str, ...] = (),
+        progress: bool = True) -> MutationRun:
+    """Generate the reference's mutants (or a sample of them), grade each, judge each.
+
+    ``jobs``: gradings at once (default: `grader batch`'s, from the CPUs and memory);
+    ``selection``: pytest arguments choosing the tests, for quick runs only.
+    """
+    started = time.monotonic()
+    settings = Settings.of(assignment)
+    generated = mutate.generate(assignment, reference)
+    chosen = mutate.sample(generated, sample) if sample else generated
+    with tempfile.TemporaryDirectory(prefix="grader-mutate-") as scratch:
+        base, *graded = _grade_all(assignment, reference, chosen, Path(scratch), jobs,
+                                   selection, progress)
+    if base.fault:
+        raise ConfigError(f"{assignment.name}: the reference could not be graded: {base.fault}")
+    verdicts = [Verdict(mutant, result, _status(mutant, result, base, settings))
+                for mutant, result in zip(chosen, graded)]
+    return MutationRun(assignment.name, settings, tuple(selection), sample, generated, base,
+                       verdicts, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                       round(time.monotonic() - started, 1))
+
+
+def _status(mutant: Mutant, graded: Graded, reference: Graded, settings: Settings) -> str:
+    if graded.fault:
+        return "fault"
+    if graded.score < reference.score - 1e-9:
+        return "killed"
+    return "equivalent" if mutant.id in settings.equivalent else "survived"
+
+
+def _grade_all(assignment: Assignment, reference: Path, mutants: list[Mutant], scratch: Path,
+               jobs: int | None, selection: tuple[str, ...], progress: bool) -> list[Graded]:
+    """The reference's grade, then each mutant's, graded as `grader batch` grades."""
+    submissions = [Submission("reference", reference)]
+    for n, mutant in enumerate(mutants):
+        folder = scratch / "mutants" / f"mutant-{n}"
+        shutil.copytree(reference, folder, ignore=shutil.ignore_patterns("__pycache__"))
+        (folder / mutant.file).write_text(mutant.text, encoding="utf-8")
+        submissions.append(Submission(folder.name, folder))
+    graded = {}
+    outcomes = grade_many(assignment, submissions, scratch / "results", jobs=jobs,
+                          pytest_args=selection)
+    with contextlib.closing(outcomes):  # an interrupt stops the gradings still running
+        for outcome in tqdm(outcomes, total=len(submissions), unit="grading",
+                            desc="grading the reference and its mutants", disable=not progress):
+            graded[outcome.submission.id] = _graded(outcome)
+    return [graded[submission.id] for submission in submissions]
+
+
+def _graded(outcome: Outcome) -> Graded:
+    tests = outcome.document["tests"]
+    if outcome.failed or not tests:
+        return Graded(fault=outcome.problem or outcome.document["output"] or "no test graded")
+    return Graded(outcome.document["score"], sum(test["max_score"] for test in tests))

@@ -1,0 +1,149 @@
+"""`grader selftest NAME`: the assignment grades right before anyone ships it.
+
+Every check is a full grading run through the same path as `grader grade`
+(sandboxed unless told otherwise):
+
+- the reference solution scores full marks;
+- the skeleton students start from scores 0, with a row for every test the
+  reference has;
+- each case folder `test_submissions/<case>/` beside assignment.toml (the files
+  of a submission, and an `expected.toml`) scores what its expected.toml says:
+
+      score = 1            # the total score
+      failed = ["2.1"]     # exactly these tests fail: by number ("6.1" also covers
+                           # the cases 6.1.1, 6.1.2, ... of a parametrized test) or by name
+
+`grader build` runs it before it writes the zips.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.authoring.package import check_extensions
+from grader.authoring.project import Project
+from grader.authoring.skeleton import transform_tree
+from grader.judge import runner
+from grader.judge.config import Assignment, ConfigError, parse_table
+
+CASES = "test_submissions"
+EXPECTED = "expected.toml"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A case's expected.toml."""
+
+    score: float | None = None
+    failed: tuple[str, ...] | None = None
+
+
+def read_expected(path: Path) -> Expected:
+    try:
+        expected = parse_table(Expected, tomllib.loads(path.read_text()))
+    except (OSError, tomllib.TOMLDecodeError, ConfigError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if expected.score is None and expected.failed is None:
+        raise ConfigError(f"{path}: say what the case scores: score = N, failed = [...], or both")
+    return expected
+
+
+def grade(assignment: Assignment, submission: Path, device: str, sandbox: bool) -> dict:
+    with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
+        return runner.grade(assignment, submission, Path(scratch) / "results.json",
+                            device=device, sandbox=sandbox)
+
+
+def _label(row: dict) -> str:
+    return " ".join(filter(None, [row.get("number"), row["name"]]))
+
+
+def _why(row: dict) -> str:
+    return (row["output"].strip().splitlines() or ["no output"])[0][:200]
+
+
+def _total(document: dict) -> float:
+    return sum(row["max_score"] for row in document["tests"])
+
+
+def _no_rows(document: dict) -> list[str]:
+    return [] if document["tests"] else [f"no tests ran: {document['output'][:1000]}"]
+
+
+def check_reference(document: dict) -> list[str]:
+    return _no_rows(document) + [f"{_label(row)} failed: {_why(row)}"
+                                 for row in document["tests"] if row["status"] != "passed"]
+
+
+def check_skeleton(document: dict, reference: dict) -> list[str]:
+    problems = [f"{_label(row)} scores {row['score']:g}" for row in document["tests"]
+                if row["score"] > 0]
+    names = [row["name"] for row in document["tests"]]
+    problems += [f"{name}: no row (the reference has one)"
+                 for name in (r["name"] for r in reference["tests"]) if name not in names]
+    return problems
+
+
+def _matches(entry: str, row: dict) -> bool:
+    number = row.get("number") or ""
+    return entry in (number, row["name"]) or number.startswith(f"{entry}.")
+
+
+def check_case(document: dict, expected: Expected) -> list[str]:
+    problems = _no_rows(document)
+    if expected.score is not None and abs(document["score"] - expected.score) > 1e-6:
+        problems.append(f"scores {document['score']:g}, expected {expected.score:g}")
+    if expected.failed is not None:
+        rows = document["tests"]
+        problems += [f"expected.toml names {entry!r}, which no test has (numbers or names)"
+                     for entry in expected.failed if not any(_matches(entry, r) for r in rows)]
+        for row in rows:
+            should_fail = any(_matches(entry, row) for entry in expected.failed)
+            if should_fail and row["status"] == "passed":
+                problems.append(f"{_label(row)} passed; expected.toml says it fails")
+            elif not should_fail and row["status"] != "passed":
+                problems.append(f"{_label(row)} failed: {_why(row)}")
+    return problems
+
+
+def cases(assignment: Assignment) -> list[Path]:
+    folder = assignment.root / CASES
+    found = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    for case in found:
+        if not (case / EXPECTED).is_file():
+            raise ConfigError(f"{case}: add an {EXPECTED} saying what this case scores")
+    return found
+
+
+def run(project: Project, name: str, *, device: str = "cpu", sandbox: bool = True,
+        report=print) -> list[str]:
+    """Grade the reference, the skeleton and every case; return the problems found."""
+    assignment = project.assignment(name)
+    check_extensions(assignment)
+    problems: list[str] = []
+
+    def record(check: str, document: dict, found: list[str]) -> None:
+        verdict = "ok" if not found else f"{len(found)} problem{'s' * (len(found) > 1)}"
+        report(f"selftest {name}: {check}: {document['score']:g}/{_total(document):g}, "
+               f"{verdict}")
+        problems.extend(f"{check}: {problem}" for problem in found)
+
+    reference_dir = project.reference(assignment)
+    reference = grade(assignment, reference_dir, device, sandbox)
+    record("reference", reference, check_reference(reference))
+    with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
+        skeleton = Path(scratch) / "skeleton"
+        transform_tree(reference_dir, skeleton)
+        document = grade(assignment, skeleton, device, sandbox)
+        record("skeleton", document, check_skeleton(document, reference))
+        for case in cases(assignment):
+            expected = read_expected(case / EXPECTED)
+            submission = Path(scratch) / "cases" / case.name
+            shutil.copytree(case, submission, ignore=shutil.ignore_patterns(EXPECTED))
+            document = grade(assignment, submission, device, sandbox)
+            record(f"{CASES}/{case.name}", document, check_case(document, expected))
+    return problems

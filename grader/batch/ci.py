@@ -1,0 +1,122 @@
+"""`grader ci`: one grading for a CI job, told the way students may see it.
+
+The grading is `grader grade`'s, in a child process (as in a batch), so the
+results file is the same. What it prints, and the Markdown summary it appends
+to `$GITHUB_STEP_SUMMARY`, show the visible tests only: tests that are hidden,
+or visible only after the due date or publication, are counted in the score
+and never named or described. The judge's own output (it names every test)
+goes to a log file beside the results, not to the job's log.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from grader.batch import run
+from grader.judge import report
+from grader.judge.config import Assignment
+
+REASON_CHARS = 100
+
+
+def is_visible(test: dict, document: dict) -> bool:
+    return (test.get("visibility") or document.get("visibility") or "visible") == "visible"
+
+
+def points(document: dict) -> tuple[float, float]:
+    return document["score"], sum(t["max_score"] for t in document["tests"])
+
+
+def points_line(document: dict) -> str:
+    """What GitHub Classroom's autograding reporter writes, and Classroom reads."""
+    score, possible = points(document)
+    return f"Points {score:g}/{possible:g}"
+
+
+def grade(assignment: Assignment, submission: Path, output: Path, device: str) -> dict:
+    """Grade as `grader grade` does; the judge's output goes to `output` with suffix .log."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.unlink(missing_ok=True)
+    finished = run.run_grading(
+        run.grade_command(assignment.root, submission, output, device=device),
+        run.grade_env(()), output.with_suffix(".log"),
+        run.Options(device).timeout_for(assignment))
+    return run.collect(output, finished)
+
+
+def _hidden(document: dict) -> list[dict]:
+    return [t for t in document["tests"] if not is_visible(t, document)]
+
+
+def _hidden_note(document: dict) -> str:
+    hidden = _hidden(document)
+    if not hidden:
+        return ""
+    earned = sum(t["score"] for t in hidden)
+    possible = sum(t["max_score"] for t in hidden)
+    tests = "1 more test counts" if len(hidden) == 1 else f"{len(hidden)} more tests count"
+    return f"{tests} towards the score ({earned:g}/{possible:g} points); not shown here."
+
+
+def _public_note(public_only: bool) -> str:
+    return ("Public tests only: the course staff grade with more tests, so this is not your "
+            "final grade." if public_only else "")
+
+
+def _reason(test: dict) -> str:
+    if test["status"] == "passed":
+        return "passed"
+    first = next((line.strip() for line in test["output"].splitlines() if line.strip()), "")
+    if len(first) > REASON_CHARS:
+        first = first[: REASON_CHARS - 3] + "..."
+    return f"failed: {first}" if first else "failed"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(document: dict, title: str, public_only: bool) -> str:
+    """The job summary: score, the visible tests with points and short reasons."""
+    score, possible = points(document)
+    lines = [f"## {title}: {score:g}/{possible:g} points", ""]
+    if _public_note(public_only):
+        lines += [f"> {_public_note(public_only)}", ""]
+    visible = [t for t in document["tests"] if is_visible(t, document)]
+    if visible:
+        lines += ["| test | points | result |", "|---|---:|---|"]
+        lines += [f"| {_cell(' '.join(filter(None, [t.get('number'), t['name']])))} | "
+                  f"{t['score']:g}/{t['max_score']:g} | {_cell(_reason(t))} |" for t in visible]
+        lines.append("")
+    if _hidden_note(document):
+        lines += [_hidden_note(document), ""]
+    if document["output"].strip():
+        lines += ["```text", document["output"].strip().replace("```", "'''"), "```", ""]
+    return "\n".join(lines)
+
+
+def log_lines(document: dict, public_only: bool) -> list[str]:
+    """The same, as plain text for the job's log."""
+    visible = [t for t in document["tests"] if is_visible(t, document)]
+    lines = report.table(visible) if visible else []
+    lines += [note for note in (_hidden_note(document), document["output"].strip(),
+                                _public_note(public_only)) if note]
+    return lines + [points_line(document)]
+
+
+def publish(document: dict, title: str, public_only: bool) -> None:
+    """Print the log lines; append the summary where GitHub Actions reads it."""
+    print("\n".join(log_lines(document, public_only)))
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # the annotation Classroom's reporter makes
+        print(f"::notice title=Autograding complete::{points_line(document)}")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(markdown(document, title, public_only) + "\n")
+
+
+def exit_code(document: dict, fail_below_full: bool) -> int:
+    """0 whenever grading ran; with `fail_below_full`, 1 below full marks."""
+    score, possible = points(document)
+    return 1 if fail_below_full and (score < possible or not document["tests"]) else 0

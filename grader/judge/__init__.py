@@ -1,0 +1,7 @@
+"""The judge: the trusted engine that runs the tests, owns the score and writes results.json.
+
+`plugin` (pytest hooks and fixtures), `session` (one run's state), `runner`
+(stage, run pytest), `client` (the proxy tests use to reach student code),
+`results` and `report` (the one results document and its summary), `config`
+and `metadata` (assignment.toml and test markers).
+"""

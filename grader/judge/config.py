@@ -1,0 +1,480 @@
+"""Assignments: where they are, and their `assignment.toml`, read once against one schema.
+
+Every table and key an assignment.toml may hold is declared below, one frozen
+dataclass per table. Reading a file checks it against them: an unknown table
+or key (a typo) or a value of the wrong type is a ConfigError naming the file,
+the table and the key, with the closest known key when there is one. Nothing
+is ignored silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from grader.toolkit.recipe import Recipe
+
+CONFIG_NAME = "assignment.toml"
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+DEVICES = ("cpu", "cuda")  # device classes with thresholds of their own
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+# A field with this metadata collects the table's sub-tables, by name ([training.<Model>]).
+SUBTABLES = {"subtables": True}
+MODEL_SPEC = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*")  # "module.Class"
+
+
+class ConfigError(Exception):
+    """An assignment that cannot be found or whose configuration is wrong."""
+
+
+# ---- the schema ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AssignmentTable:
+    name: str | None = None                 # default: the folder's name
+    title: str | None = None                # default: the name
+    visibility: str = field(default="visible", metadata={"choices": VISIBILITIES})
+    seed: int = 0
+    reference: str | None = None            # the reference solution, relative to this file
+    requirements: tuple[str, ...] = ()      # pip requirements beyond the course's
+    public_tests_only: bool = False         # set in the student template's copy
+
+
+@dataclass(frozen=True)
+class SubmissionTable:
+    files: tuple[str, ...] = ()             # the allow-list
+    max_file_kb: int = 1024
+    local: str | None = None                # where local runs find the code
+
+
+@dataclass(frozen=True)
+class WorkerTable:
+    """Limits of the sandboxed worker; unset keys keep grader.sandbox.policy.Limits' defaults."""
+
+    processes: int | None = None
+    file_size_mb: int | None = None
+    open_files: int | None = None
+    tmp_mb: int | None = None
+    memory_mb: int | None = None
+
+
+@dataclass(frozen=True)
+class GradingTable:
+    time_budget_s: float = 540.0
+    call_timeout_s: float = 120.0
+    worker: WorkerTable = field(default_factory=WorkerTable)
+
+
+def _recipe_fields(cls_name: str, *extra: tuple) -> type:
+    """A table type holding Recipe's fields, each optional (None: not given), plus `extra`."""
+    hints = typing.get_type_hints(Recipe)
+    given = [(f.name, hints[f.name] | None, field(default=None))
+             for f in dataclasses.fields(Recipe)]
+    return dataclasses.make_dataclass(cls_name, [*given, *extra], frozen=True)
+
+
+# [training.<Model>]: one model's budget over the shared one.
+RecipeOverride = _recipe_fields("RecipeOverride")
+# [training]: the shared budget of the accuracy tests and calibration, and the dataset.
+TrainingTable = _recipe_fields(
+    "TrainingTable", ("dataset", str | None, field(default=None)),
+    ("models", dict[str, RecipeOverride], field(default_factory=dict, metadata=SUBTABLES)))
+
+
+@dataclass(frozen=True)
+class TemplateTable:
+    public_tests: tuple[str, ...]           # test files students receive; the rest stay hidden
+    public_data: tuple[str, ...] = ()       # data files those tests read
+
+
+@dataclass(frozen=True)
+class DataTable:
+    datasets: tuple[str, ...] = ()          # loaded by `grader prepare`
+
+
+@dataclass(frozen=True)
+class ExtensionsTable:
+    datasets: str | None = None             # a module beside this file: DATASETS = {name: loader}
+    helpers: str | None = None              # a module of worker-side helper functions
+
+
+@dataclass(frozen=True)
+class ModelStats:
+    """[calibration.<device>.<Model>], written by `grader calibrate`."""
+
+    accuracy_min: float | None = None
+    accuracy_mean: float | None = None
+    accuracy_max: float | None = None
+    seconds_mean: float | None = None
+    control_max: float | None = None        # the best negative control's best seed
+
+
+@dataclass(frozen=True)
+class CalibrationRun:
+    """[calibration.<device>], written by `grader calibrate`."""
+
+    seeds: tuple[int, ...] = ()
+    margin: float | None = None
+    torch_version: str | None = None
+    models: dict[str, ModelStats] = field(default_factory=dict, metadata=SUBTABLES)
+
+
+@dataclass(frozen=True)
+class CalibrationTable:
+    models: tuple[str, ...] = ()            # reference constructors, "module.Class"
+    # Negative controls, "module.Class": wrong models that must score below a model's threshold
+    # when trained with its budget. A list: every model's; a table: {Model = [...]}.
+    controls: tuple[str, ...] | dict[str, tuple[str, ...]] = ()
+    margin: float = 0.02
+    devices: dict[str, CalibrationRun] = field(
+        default_factory=dict, metadata={**SUBTABLES, "keys": DEVICES})
+
+    def controls_for(self, model: str) -> tuple[str, ...]:
+        """The controls checked against `model` (a class name)."""
+        if isinstance(self.controls, dict):
+            return self.controls.get(model, ())
+        return self.controls
+
+    @property
+    def model_names(self) -> list[str]:
+        return [spec.split(".")[1] for spec in self.models]
+
+    @property
+    def all_controls(self) -> list[str]:
+        lists = self.controls.values() if isinstance(self.controls, dict) else [self.controls]
+        return list(dict.fromkeys(spec for specs in lists for spec in specs))
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """[[mutation.equivalent]]: a mutant that cannot change behaviour, and why."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MutationTable:
+    bar: float | None = None                # the mutation score `grader mutate` requires
+    equivalent: tuple[Equivalent, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every table of an assignment.toml."""
+
+    assignment: AssignmentTable = field(default_factory=AssignmentTable)
+    submission: SubmissionTable = field(default_factory=SubmissionTable)
+    grading: GradingTable = field(default_factory=GradingTable)
+    training: TrainingTable = field(default_factory=TrainingTable)
+    template: TemplateTable | None = None
+    calibration: CalibrationTable = field(default_factory=CalibrationTable)
+    # [thresholds.<device>] Model = accuracy, written by `grader calibrate`.
+    thresholds: dict[str, dict[str, float]] = field(default_factory=dict,
+                                                    metadata={"keys": DEVICES})
+    data: DataTable = field(default_factory=DataTable)
+    extensions: ExtensionsTable = field(default_factory=ExtensionsTable)
+    mutation: MutationTable = field(default_factory=MutationTable)
+
+
+# ---- checking a TOML document against the schema ---------------------------------------
+
+def _error(label: str, key: str | None, problem: str) -> ConfigError:
+    return ConfigError(f"{' '.join(filter(None, [label, key]))}: {problem}")
+
+
+def _unknown(label: str, key: str, known: list[str], table: bool) -> ConfigError:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(known) or 'none'}"
+    return _error(label, key, f"unknown {'table' if table else 'key'} ({hint})")
+
+
+def _describe(tp: Any) -> str:
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is tuple:
+        return f"a list of {_describe(args[0]).removeprefix('a ').removeprefix('an ')}s"
+    if _is_table(tp):
+        return "a table"
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}[tp]
+
+
+def _is_table(tp: Any) -> bool:
+    return typing.get_origin(tp) is dict or dataclasses.is_dataclass(tp)
+
+
+def _is(tp: type, value: Any) -> bool:
+    if tp is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, tp)
+
+
+def _convert(tp: Any, value: Any, label: str, key: str, name: str, meta) -> Any:
+    """`value`, found at `label key` (a table named `name` when it is one), checked as `tp`."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is types.UnionType:  # TOML has no null; of the rest, the value's shape picks
+        options = [a for a in args if a is not type(None)]
+        fits = [a for a in options if _is_table(a) == isinstance(value, dict)] or options
+        if len(fits) > 1:
+            raise _error(label, key, f"expected {' or '.join(map(_describe, options))}, "
+                         f"got {value!r}")
+        return _convert(fits[0], value, label, key, name, meta)
+    wrong = _error(label, key, f"expected {_describe(tp)}, got {value!r}")
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise wrong
+        return _parse(tp, value, name)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise wrong
+        return {k: _entry(args[1], v, name, k, meta.get("keys")) for k, v in value.items()}
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise wrong
+        if dataclasses.is_dataclass(args[0]):  # an array of tables: [[name]]
+            if not all(isinstance(v, dict) for v in value):
+                raise wrong
+            return tuple(_parse(args[0], v, name, f"[[{name}]] #{i}")
+                         for i, v in enumerate(value, 1))
+        if not all(_is(args[0], v) for v in value):
+            raise wrong
+        return tuple(float(v) if args[0] is float else v for v in value)
+    if not _is(tp, value):
+        raise wrong
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        raise _error(label, key, f"must be one of {', '.join(choices)}, not {value!r}")
+    return float(value) if tp is float else value
+
+
+def _join(table: str, key: str) -> str:
+    return f"{table}.{key}" if table else key
+
+
+def _entry(tp: Any, value: Any, table: str, key: str, allowed: tuple[str, ...] | None) -> Any:
+    """One entry of a table whose keys are names (models, devices)."""
+    child = _join(table, key)
+    if allowed is not None and key not in allowed:
+        if isinstance(value, dict):
+            raise _unknown("", f"[{child}]", [f"[{table}.{a}]" for a in allowed], table=True)
+        raise _unknown(f"[{table}]", key, list(allowed), table=False)
+    return _convert(tp, value, f"[{table}]" if table else "", key, child, {})
+
+
+def parse_table(cls: type, table: dict) -> Any:
+    """An instance of the dataclass `cls` from a TOML document checked against its fields."""
+    return _parse(cls, table, "")
+
+
+def _parse(cls: type, table: dict, name: str, label: str | None = None) -> Any:
+    """An instance of the table dataclass `cls` from the TOML table `table`, named `name`."""
+    label = label if label is not None else f"[{name}]" if name else ""
+    hints = typing.get_type_hints(cls, globals())
+    declared = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("subtables")}
+    rest = next((f for f in dataclasses.fields(cls) if f.metadata.get("subtables")), None)
+    values, subtables = {}, {}
+    for key, value in table.items():
+        child = _join(name, key)
+        if key in declared:
+            values[key] = _convert(hints[key], value, label, key, child, declared[key].metadata)
+        elif rest is not None and isinstance(value, dict):
+            subtables[key] = value
+        elif isinstance(value, dict):
+            raise _unknown("", f"[{child}]", [f"[{_join(name, k)}]" for k in declared],
+                           table=True)
+        else:
+            raise _unknown(label, key, list(declared), table=False)
+    if rest is not None:
+        allowed = rest.metadata.get("keys")
+        values[rest.name] = {k: _entry(typing.get_args(hints[rest.name])[1], v, name, k, allowed)
+                             for k, v in subtables.items()}
+    for f in dataclasses.fields(cls):
+        if f.name not in values and f.default is MISSING and f.default_factory is MISSING:
+            raise _error(label, f.name, "missing (this table requires it)")
+    return cls(**values)
+
+
+# ---- the assignment ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Assignment:
+    root: Path
+    name: str
+    title: str
+    visibility: str = "visible"
+    seed: int = 0
+    files: tuple[str, ...] = ()
+    max_file_kb: int = 1024
+    time_budget_s: float = 540.0
+    call_timeout_s: float = 120.0
+    submission: Path | None = None   # where local runs find the code (student template)
+    reference: Path | None = None    # the reference solution, for tests that compare to it
+    requirements: tuple[str, ...] = ()       # extra pip requirements ([assignment] requirements)
+    datasets_module: Path | None = None      # [extensions] datasets
+    helpers_module: Path | None = None       # [extensions] helpers
+    settings: Settings = field(default_factory=Settings, repr=False, compare=False)
+    config: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # the raw TOML
+
+    @property
+    def modules(self) -> list[str]:
+        """Importable module names of the submission (`models.py` -> `models`)."""
+        return [Path(f).stem for f in self.files if f.endswith(".py")]
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def recipe(self, model: str) -> Recipe:
+        """The training budget of `model`: [training]'s Recipe fields, then [training.<model>]."""
+        return _recipe(self.settings.training, model)
+
+
+def _given(table: Any) -> dict[str, Any]:
+    """The Recipe fields a table sets."""
+    return {f.name: getattr(table, f.name) for f in dataclasses.fields(Recipe)
+            if getattr(table, f.name) is not None}
+
+
+def _recipe(training: Any, model: str | None) -> Recipe:
+    """Recipe fields of [training], then those of [training.<model>] (None: the shared ones)."""
+    override = training.models.get(model)
+    try:
+        return Recipe(**{**_given(training), **(_given(override) if override else {})})
+    except ValueError as exc:
+        raise ConfigError(f"[training{f'.{model}' if override else ''}]: {exc}") from None
+
+
+def parse(config: dict) -> Settings:
+    """The settings of a parsed assignment.toml; ConfigError says what is wrong and where."""
+    settings = parse_table(Settings, config)
+    calibration = settings.calibration
+    for key, specs in (("models", calibration.models), ("controls", calibration.all_controls)):
+        for spec in specs:
+            if not MODEL_SPEC.fullmatch(spec):
+                raise _error("[calibration]", key, f"{spec!r} is not \"module.Class\"")
+    models = calibration.model_names
+    if isinstance(calibration.controls, dict):
+        for model in calibration.controls:
+            if model not in models:
+                raise _unknown("[calibration.controls]", model, models, table=False)
+    for model in settings.training.models:
+        if models and model not in models:
+            raise _unknown("", f"[training.{model}]", [f"[training.{n}]" for n in models],
+                           table=True)
+        _recipe(settings.training, model)
+    _recipe(settings.training, None)
+    for requirement in settings.assignment.requirements:
+        _check_requirement(requirement)
+    for key in ("datasets", "helpers"):
+        module = getattr(settings.extensions, key)
+        if module in settings.submission.files:
+            raise _error("[extensions]", key, f"{module!r} is also a file students submit")
+    return settings
+
+
+def _check_requirement(text: str) -> None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        Requirement(text)
+    except InvalidRequirement as exc:
+        raise _error("[assignment]", "requirements",
+                     f"{text!r} is not a pip requirement ({str(exc).splitlines()[0]})") from None
+
+
+def _extension(root: Path, key: str, relative: str | None) -> Path | None:
+    """The module file `[extensions] key` names: inside the assignment's folder, existing."""
+    if relative is None:
+        return None
+    path = (root / relative).resolve()
+    if not relative.endswith(".py") or not path.is_relative_to(root.resolve()):
+        raise _error("[extensions]", key, f"{relative!r} must be a .py file inside the "
+                     "assignment's folder (the zips ship that folder)")
+    if not path.is_file():
+        raise _error("[extensions]", key, f"{relative!r}: no such file beside assignment.toml")
+    return path
+
+
+@cache
+def load(root: Path) -> Assignment:
+    """Parse `root/assignment.toml` (once per process) and register its datasets."""
+    root = Path(root)
+    path = root / CONFIG_NAME
+    try:
+        config = tomllib.loads(path.read_text())
+        settings = parse(config)
+        extensions = {key: _extension(root, key, getattr(settings.extensions, key))
+                      for key in ("datasets", "helpers")}
+        if extensions["datasets"]:
+            _register_datasets(extensions["datasets"])
+    except (OSError, tomllib.TOMLDecodeError, ConfigError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    meta, submission = settings.assignment, settings.submission
+    return Assignment(
+        root=root.resolve(),
+        name=meta.name or root.name,
+        title=meta.title or meta.name or root.name,
+        visibility=meta.visibility,
+        seed=meta.seed,
+        files=submission.files,
+        max_file_kb=submission.max_file_kb,
+        time_budget_s=settings.grading.time_budget_s,
+        call_timeout_s=settings.grading.call_timeout_s,
+        submission=(root / submission.local).resolve() if submission.local else None,
+        reference=(root / meta.reference).resolve() if meta.reference else None,
+        requirements=meta.requirements,
+        datasets_module=extensions["datasets"],
+        helpers_module=extensions["helpers"],
+        settings=settings,
+        config=config,
+    )
+
+
+def _register_datasets(module: Path) -> None:
+    from grader.toolkit.datasets import register_module
+
+    try:
+        register_module(module)
+    except ValueError as exc:
+        raise _error("[extensions]", "datasets", str(exc)) from None
+
+
+def find_root(path: Path) -> Path | None:
+    """The nearest folder at or above `path` that holds an assignment.toml."""
+    for folder in [path, *path.parents] if path.is_dir() else path.parents:
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def assignments_dir() -> Path:
+    """`$GRADER_ASSIGNMENTS`, else `assignments/` beside the grader package."""
+    return Path(os.environ.get("GRADER_ASSIGNMENTS", PACKAGE_ROOT / "assignments"))
+
+
+def resolve(name_or_path: str) -> Assignment:
+    """An assignment by name (under `assignments/`) or by path to its folder."""
+    path = Path(name_or_path)
+    if not (path / CONFIG_NAME).is_file():
+        path = assignments_dir() / name_or_path
+    if not (path / CONFIG_NAME).is_file():
+        known = ", ".join(a.name for a in available()) or "none"
+        raise ConfigError(f"no assignment {name_or_path!r} (known: {known})")
+    return load(path.resolve())
+
+
+def available() -> list[Assignment]:
+    root = assignments_dir()
+    if not root.is_dir():
+        return []
+    return [load(p.parent.resolve()) for p in sorted(root.glob(f"*/{CONFIG_NAME}"))]

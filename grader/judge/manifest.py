@@ -1,0 +1,72 @@
+"""The expected test set of an assignment: every test's id, name, number, points, visibility.
+
+`grader template` collects the assignment's tests and writes `expected_tests.json`
+beside its assignment.toml (and `grader template --check` fails when it is
+stale). When grading, a test file that cannot be collected still yields a
+failing row for each of its tests, so the maximum score never shrinks and the
+student sees a grader problem, not a smaller total.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grader.judge.config import Assignment, ConfigError
+
+NAME = "expected_tests.json"
+
+
+class _Collector:
+    """Reads the grading metadata the plugin gathered at collection."""
+
+    def __init__(self):
+        self.tests: list[dict] = []
+        self.errors: list[str] = []
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.errors.append(f"{report.nodeid}: {report.longreprtext[-1500:]}")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        from grader.judge.plugin import OUTCOME
+
+        for item in session.items:
+            outcome = item.stash.get(OUTCOME, None)
+            if outcome is not None:
+                spec = outcome.spec
+                self.tests.append({"id": test_id(outcome.assignment, item.nodeid),
+                                   "name": spec.name, "number": spec.number,
+                                   "max_score": spec.weight, "visibility": spec.visibility})
+
+
+def test_id(assignment: Assignment, nodeid: str) -> str:
+    """A node id relative to the assignment folder: `test_models.py::test_x[case]`."""
+    return nodeid.removeprefix(f"{assignment.root.name}/")
+
+
+def collect(assignment: Assignment) -> list[dict]:
+    from grader.judge.runner import PYTEST_INI
+
+    collector = _Collector()
+    code = pytest.main([str(assignment.root), "-c", str(PYTEST_INI), "--rootdir",
+                        str(assignment.root.parent), "--import-mode=importlib",
+                        "--collect-only", "--no-sandbox", "-p", "no:randomly", "-p", "no:terminal"],
+                       plugins=[collector])
+    if collector.errors or code not in (0, 5):
+        raise ConfigError(f"{assignment.root}: the tests cannot all be collected (pytest exit "
+                          f"code {int(code)}):\n" + "\n".join(collector.errors))
+    return collector.tests
+
+
+def render(assignment: Assignment) -> bytes:
+    return (json.dumps({"tests": collect(assignment)}, indent=1) + "\n").encode()
+
+
+def load(root: Path) -> list[dict]:
+    """The expected tests of the assignment at `root` ([] when none were written)."""
+    path = root / NAME
+    return json.loads(path.read_text())["tests"] if path.is_file() else []

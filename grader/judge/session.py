@@ -1,0 +1,261 @@
+"""What one grading run knows: the tests, their outcomes, the submissions, the rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.judge import config as configs
+from grader.judge import manifest, results
+from grader.judge.config import Assignment
+from grader.judge.errors import SubmissionError
+from grader.judge.metadata import TestSpec
+
+UNCOLLECTED = ("This test could not be run: the grader failed to load it. This is a problem "
+               "with the grader, not your code; the staff have been told.")
+
+
+@dataclass
+class Outcome:
+    """How one test went, gathered phase by phase."""
+
+    spec: TestSpec
+    assignment: Assignment
+    reason: str | None = None      # first failure or skip, student-facing
+    passed_call: bool = False
+    fraction: float | None = None  # partial credit as a fraction of the weight
+    points: float | None = None    # partial credit in points (gradescope-utils set_score)
+    leaderboard_value: Any = None
+    output: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    done: bool = False
+    grader_fault: bool = False     # the worker was killed by nothing the student's code hit
+
+    def retry(self) -> None:
+        """Forget a run spoiled by a grader fault (its duration still counts)."""
+        fresh = Outcome(self.spec, self.assignment, duration=self.duration)
+        self.__dict__.update(fresh.__dict__)
+
+    def row(self) -> results.TestResult:
+        spec = self.spec
+        passed = self.passed_call and self.reason is None
+        score = spec.weight if passed else 0.0
+        if self.points is not None:
+            score = self.points
+        elif self.fraction is not None:
+            score = spec.weight * self.fraction
+        output = self.reason or ""
+        if not passed and spec.hide_errors:
+            output = spec.hide_errors
+        elif self.output:
+            output += "\n\nYour code printed:\n" + "".join(self.output)
+        return results.TestResult(
+            name=spec.name,
+            max_score=spec.weight,
+            score=min(max(score, 0.0), spec.weight),
+            status="passed" if passed else "failed",
+            output=output.strip(),
+            number=spec.number,
+            visibility=spec.visibility,
+            tags=list(spec.tags),
+            extra_data={"duration_s": round(self.duration, 3)},
+        )
+
+
+class GradingSession:
+    def __init__(self, submission_dir: str | None, backend: str, device: str):
+        self.submission_dir = Path(submission_dir).resolve() if submission_dir else None
+        self.backend = backend
+        self.device = device
+        self.started = time.monotonic()
+        self.outcomes: dict[str, Outcome] = {}       # node id -> outcome, in collection order
+        self.collection_errors: dict[Path, str] = {}  # test file -> why it failed (staff only)
+        self.submissions: dict[tuple[Path, str], Any] = {}  # -> client.Submission
+        self.private_paths: list[Path] = []          # the worker must not see these (results)
+        self.overrides: dict[str, Any] = {}            # command-line limits over assignment.toml
+        self._secrets: dict[Path, str] = {}
+        self.notes: list[str] = []                   # about the submission's files (staging)
+        self.document: dict | None = None            # the results document, once finished
+
+    @property
+    def graded(self) -> bool:
+        return bool(self.outcomes)
+
+    def assignments(self) -> list[Assignment]:
+        return list({o.assignment.root: o.assignment for o in self.outcomes.values()}.values())
+
+    def secret(self, assignment: Assignment) -> str:
+        """Mixed into the judge's input seeds when grading (see plugin.test_seed).
+
+        A digest of the assignment's folder (hidden tests included, which students
+        never see) and of the submission: unpredictable from the student's side, yet
+        the same for the same submission, so its score is the same on every run.
+        """
+        if self.backend != "sandbox":
+            return ""
+        if assignment.root not in self._secrets:
+            digest = hashlib.sha256()
+            for folder in filter(None, (assignment.root, self.submission_dir)):
+                for path in sorted(p for p in folder.rglob("*")
+                                   if p.is_file() and "__pycache__" not in p.parts):
+                    digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                    digest.update(path.read_bytes())
+            self._secrets[assignment.root] = digest.hexdigest()
+        return self._secrets[assignment.root]
+
+    def submission(self, assignment: Assignment, which: str = "submission"):
+        """The (cached) proxy to the student's code, or to the reference solution."""
+        key = (assignment.root, which)
+        if key not in self.submissions:
+            self.submissions[key] = self._connect(assignment, which)
+        return self.submissions[key]
+
+    def limits(self, assignment: Assignment) -> Assignment:
+        """The assignment with the command line's time limits applied."""
+        chosen = {k: v for k, v in self.overrides.items()
+                  if v is not None and k in ("call_timeout_s", "time_budget_s")}
+        return dataclasses.replace(assignment, **chosen)
+
+    def time_left(self, assignment: Assignment) -> float:
+        """Seconds left of the whole-run time budget."""
+        return self.limits(assignment).time_budget_s - (time.monotonic() - self.started)
+
+    def _connect(self, assignment: Assignment, which: str):
+        if which == "reference":
+            root = assignment.reference
+        else:
+            root = self.submission_dir or assignment.submission
+        if root is None or not root.is_dir():
+            raise SubmissionError(f"No {which} folder to run ({root or 'none given'}): "
+                                  "pass --submission DIR, or run `grader grade`.")
+        modules = assignment.modules or sorted(
+            p.stem for p in root.glob("*.py") if not p.name.startswith(("test_", "conftest")))
+        if self.backend == "sandbox":
+            from grader.sandbox import SandboxBackend
+            backend = SandboxBackend(
+                root, modules, assignment=self.limits(assignment),
+                trusted=which == "reference", private=tuple(self.private_paths),
+                time_left=lambda: self.time_left(assignment),
+                memory_mb=self.overrides.get("worker_memory_mb"))
+        else:
+            from grader.judge.inprocess import InProcessBackend
+            backend = InProcessBackend(root, modules, assignment.helpers_module)
+        from grader.judge.client import Submission  # here: it loads torch
+
+        return Submission(backend, modules)
+
+    def drain_output(self, assignment: Assignment) -> list[str]:
+        """What student code printed since the last call, now attributed."""
+        sub = self.submissions.get((assignment.root, "submission"))
+        if sub is None or not sub.output:
+            return []
+        taken, sub.output = sub.output, []
+        return taken
+
+    def close(self) -> None:
+        """End every worker; sandboxed, every process of their users too."""
+        for sub in self.submissions.values():
+            sub.close()
+        if self.backend == "sandbox":
+            from grader.sandbox import users
+
+            users.reap()
+
+    def protections(self) -> dict:
+        """How student code was kept from the grade, for extra_data."""
+        backends = [s._backend for (_, which), s in self.submissions.items()
+                    if which == "submission"]
+        if self.backend != "sandbox":
+            return {"backend": "in-process", "not_active": [
+                ("student code ran in the judge's own process (a local or debugging run): "
+                 "nothing kept it from the grade")]}
+        if not backends:
+            return {"backend": "sandbox", "note": "no student code was run"}
+        return {"backend": "sandbox", **backends[0].protections}
+
+    def rows(self) -> list[results.TestResult]:
+        rows = []
+        for outcome in self.outcomes.values():
+            if not outcome.done:
+                outcome.reason = outcome.reason or "Not run: grading stopped before this test."
+            rows.append(outcome.row())
+        return rows + self._uncollected_rows()
+
+    def _uncollected_rows(self) -> list[results.TestResult]:
+        """A failing row for each expected test of a file that could not be collected."""
+        rows = []
+        for path in self.collection_errors:
+            root = configs.find_root(path)
+            if root is None:
+                continue
+            file = path.relative_to(root).as_posix()
+            rows += [results.TestResult(
+                name=test["name"], max_score=test["max_score"], score=0.0, status="failed",
+                output=UNCOLLECTED, number=test["number"], visibility=test["visibility"],
+                tags=[], extra_data={}) for test in manifest.load(root)
+                if test["id"].split("::")[0] == file]
+        return rows
+
+    def top_output(self, rows: list[results.TestResult]) -> str:
+        lines = list(self.notes)
+        if self.collection_errors:  # which files, and why, is for the staff's log only
+            lines.append("Some of the assignment's tests could not be loaded; this is a "
+                         "problem with the grader, not your code. Please tell the staff.")
+        for (_, which), sub in self.submissions.items():
+            if which == "submission":
+                lines += sub.import_errors.values()
+        if not rows and not self.collection_errors:
+            lines.append("No tests were run.")
+        return "\n\n".join(lines)
+
+    def finish(self, exit_code: int) -> dict:
+        """The results document of the run (built once, after every worker is dead)."""
+        if not self.rows() and exit_code not in (0, 5):  # 5: pytest collected no test
+            self.document = results.failure_document(
+                f"The grader could not run the assignment's tests (pytest exit code "
+                f"{exit_code}). This is a problem with the grader, not your code; please "
+                "tell the course staff.",
+                execution_time=time.monotonic() - self.started)
+        else:
+            self.document = self._build()
+        return self.document
+
+    def _build(self, seed: int = 0) -> dict:
+        rows = self.rows()
+        assignments = self.assignments()
+        leaderboard = [
+            {"name": o.spec.leaderboard[0], "value": o.leaderboard_value,
+             "order": o.spec.leaderboard[1]}
+            for o in self.outcomes.values()
+            if o.spec.leaderboard and _leaderboard_value_ok(o.leaderboard_value)
+        ]
+        return results.build(
+            rows,
+            output=self.top_output(rows),
+            visibility=assignments[0].visibility if assignments else "visible",
+            execution_time=time.monotonic() - self.started,
+            extra_data=results.environment(
+                self.device, assignments[0].seed if assignments else seed,
+                backend=self.backend,
+                assignment=assignments[0].name if assignments else None,
+                sandbox=self.protections()),
+            leaderboard=leaderboard,
+        )
+
+
+def _leaderboard_value_ok(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def assignment_of(item: pytest.Item) -> Assignment | None:
+    root = configs.find_root(Path(item.path))
+    return configs.load(root) if root else None

@@ -1,0 +1,83 @@
+"""SGD with weight decay, step decay of the learning rate, and the per-epoch loops."""
+
+import torch
+from torch import nn
+
+
+def make_optimizer(model: nn.Module, lr: float, momentum: float,
+                   weight_decay: float) -> torch.optim.SGD:
+    """``torch.optim.SGD`` over all of ``model``'s parameters.
+
+    L2 regularization is the optimizer's ``weight_decay`` alone: do not also
+    add a penalty to the loss, or the parameters decay twice as fast.
+    """
+    # BEGIN SOLUTION
+    # TODO: return SGD over model.parameters() with lr, momentum and weight_decay
+    return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum,
+                           weight_decay=weight_decay)
+    # END SOLUTION
+
+
+def make_scheduler(optimizer: torch.optim.Optimizer, step_size: int,
+                   gamma: float) -> torch.optim.lr_scheduler.StepLR:
+    """Step decay: the learning rate is multiplied by ``gamma`` every ``step_size`` epochs.
+
+    Call ``scheduler.step()`` once at the end of each epoch (not per batch).
+    """
+    # BEGIN SOLUTION
+    # TODO: return a torch.optim.lr_scheduler.StepLR
+    return torch.optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
+    # END SOLUTION
+
+
+def train_one_epoch(model: nn.Module, loader, optimizer: torch.optim.Optimizer,
+                    device: torch.device) -> tuple[float, float]:
+    """Train ``model`` for one pass over ``loader`` and return ``(mean_loss, accuracy)``.
+
+    ``loader`` yields ``(images, labels)`` batches. Put the model in training
+    mode, move each batch to ``device``, and take one optimizer step per batch
+    on ``nn.CrossEntropyLoss``. ``mean_loss`` is the average loss per sample
+    (batches weighted by their size) and ``accuracy`` the fraction of samples
+    whose arg-max logit was the label, a float in [0, 1], both measured on
+    the fly during the epoch.
+    """
+    # BEGIN SOLUTION
+    # TODO: loop over the loader: forward, loss, zero_grad, backward, step; keep running sums
+    criterion = nn.CrossEntropyLoss()
+    model.train()
+    total_loss, correct, seen = 0.0, 0, 0
+    for images, labels in loader:
+        images, labels = images.to(device), labels.to(device)
+        logits = model(images)
+        loss = criterion(logits, labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * len(labels)
+        correct += (logits.argmax(1) == labels).sum().item()
+        seen += len(labels)
+    return total_loss / seen, correct / seen
+    # END SOLUTION
+
+
+def evaluate(model: nn.Module, loader, device: torch.device) -> tuple[float, float]:
+    """Return ``(mean_loss, accuracy)`` of ``model`` over ``loader`` without training it.
+
+    Runs in evaluation mode (batch norm uses its running statistics) and
+    without gradients; same definitions of loss and accuracy as
+    ``train_one_epoch``.
+    """
+    # BEGIN SOLUTION
+    # TODO: like train_one_epoch, in eval mode under torch.no_grad() and without optimizer steps
+    criterion = nn.CrossEntropyLoss(reduction="sum")
+    model.eval()
+    total_loss, correct, seen = 0.0, 0, 0
+    with torch.no_grad():
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            logits = model(images)
+            total_loss += criterion(logits, labels).item()
+            correct += (logits.argmax(1) == labels).sum().item()
+            seen += len(labels)
+    return total_loss / seen, correct / seen
+    # END SOLUTION

@@ -1,0 +1,201 @@
+"""`grader mutate`: the mutant generator, sampling, settings, and a graded run with exact counts."""
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.authoring import mutate
+from grader.authoring.mutation_run import Settings
+from grader.judge import config
+from grader.judge.config import Assignment, ConfigError, parse
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "mutation"
+STATS = FIXTURE / "solutions" / "stats_basics" / "stats.py"
+HEADER = "import torch\nfrom torch import nn\n\n\ndef f(self, model, x, y, loss, optimizer):\n"
+
+
+def solution(body: str) -> str:
+    """A module whose function ``f`` has ``body`` as its solution block."""
+    block = textwrap.indent(textwrap.dedent(body).strip() + "\n", "    ")
+    return f"{HEADER}    # BEGIN SOLUTION\n{block}    # END SOLUTION\n"
+
+
+def solved(text: str) -> str:
+    """The solution block of a module made by ``solution``, dedented."""
+    inside = text.split("# BEGIN SOLUTION\n")[1].split("    # END SOLUTION")[0]
+    return textwrap.dedent(inside).strip()
+
+
+def mutated(body: str, operator: str) -> list[str]:
+    """The solution blocks one operator family makes of ``body``, in order."""
+    return [solved(m.text) for m in mutate.mutants(solution(body), "m.py")
+            if m.operator == operator]
+
+
+@pytest.mark.parametrize(("operator", "body", "expected"), [
+    ("arith", "return x - y * 2", ["return x + y * 2", "return x - y / 2"]),
+    ("arith", "x //= 2\nreturn x ** 2", ["x /= 2\nreturn x ** 2", "x //= 2\nreturn x * 2"]),
+    ("compare", "return x < y, x is not None, x not in y",
+     ["return x <= y, x is not None, x not in y", "return x < y, x is None, x not in y",
+      "return x < y, x is not None, x in y"]),
+    ("const", "return x * 3, 0, 0.5, True",
+     ["return x * 4, 0, 0.5, True", "return x * 2, 0, 0.5, True",
+      "return x * 3, 1, 0.5, True", "return x * 3, 0, 0.25, True",
+      "return x * 3, 0, 1.0, True", "return x * 3, 0, 0.5, False"]),
+    ("keyword", "return x.sum(dim=-1, keepdim=True)",
+     ["return x.sum(dim=0, keepdim=True)", "return x.sum(dim=-1, keepdim=False)"]),
+    ("keyword", 'return loss(x, y, reduction="mean")', ['return loss(x, y, reduction="sum")']),
+    ("keyword", "return x.std(unbiased=False), x.var(correction=0)",
+     ["return x.std(unbiased=True), x.var(correction=0)",
+      "return x.std(unbiased=False), x.var(correction=1)"]),
+    ("layer", "return nn.Conv2d(3, 8, 5)",
+     ["return nn.Conv2d(4, 8, 5)", "return nn.Conv2d(2, 8, 5)", "return nn.Conv2d(3, 9, 5)",
+      "return nn.Conv2d(3, 7, 5)", "return nn.Conv2d(3, 8, 6)", "return nn.Conv2d(3, 8, 4)",
+      "return nn.Conv2d(3, 8, 5, stride=2)", "return nn.Conv2d(3, 8, 5, padding=1)"]),
+    ("layer", "return nn.MaxPool2d(2, padding=0), nn.Dropout(p=0.5), nn.Dropout(x)",
+     ["return nn.MaxPool2d(3, padding=0), nn.Dropout(p=0.5), nn.Dropout(x)",
+      "return nn.MaxPool2d(1, padding=0), nn.Dropout(p=0.5), nn.Dropout(x)",
+      "return nn.MaxPool2d(2, padding=1), nn.Dropout(p=0.5), nn.Dropout(x)",
+      "return nn.MaxPool2d(2, padding=0, stride=1), nn.Dropout(p=0.5), nn.Dropout(x)",
+      "return nn.MaxPool2d(2, padding=0), nn.Dropout(p=0.0), nn.Dropout(x)",
+      "return nn.MaxPool2d(2, padding=0), nn.Dropout(p=0.5), nn.Dropout(0.0)"]),
+    ("swap_args", "return loss(x, y, model)",
+     ["return loss(y, x, model)", "return loss(x, model, y)"]),
+    ("drop_stmt", "optimizer.zero_grad()\nloss.backward()\ny += 1\nreturn y",
+     ["pass\nloss.backward()\ny += 1\nreturn y", "optimizer.zero_grad()\npass\ny += 1\nreturn y",
+      "optimizer.zero_grad()\nloss.backward()\npass\nreturn y"]),
+    ("drop_call", "return model.eval(), self.fc(x) * torch.exp(y + 1), x.to(y), nn.Flatten(x)",
+     ["return model, self.fc(x) * torch.exp(y + 1), x.to(y), nn.Flatten(x)",
+      "return model.eval(), x * torch.exp(y + 1), x.to(y), nn.Flatten(x)",
+      "return model.eval(), self.fc(x) * (y + 1), x.to(y), nn.Flatten(x)"]),
+    ("unwrap_with", "with torch.no_grad():\n    y = model(x)\n    y.sum()\nreturn y",
+     ["y = model(x)\ny.sum()\nreturn y"]),
+    ("return_operand", "return x / y, x.sum()", ["return x, x.sum()", "return y, x.sum()"]),
+])
+def test_operator_family(operator, body, expected):
+    assert mutated(body, operator) == expected
+
+
+def test_only_solution_lines_are_mutated():
+    source = textwrap.dedent("""\
+        LIMIT = 2 * 3
+
+
+        def f(x):
+            y = x + 1
+            # BEGIN SOLUTION
+            z = y - (
+                2)
+            # END SOLUTION
+            total = (z +
+                y * 4)  # SOLUTION: total = None
+            return total * 5  # SOLUTION ONLY
+        """)
+    found = mutate.mutants(source, "m.py")
+    assert {m.line for m in found} == {7, 8, 11, 12}
+    # `z + y * 4` starts on line 10, outside: only `y * 4`, all on line 11, is mutated
+    assert {m.change for m in found if m.line == 11} == {"* -> /", "4 -> 5", "4 -> 3"}
+    assert {m.change for m in found if m.line == 12} >= {"* -> /", "5 -> 6", "5 -> 4"}
+    assert all(m.function == "f" for m in found)
+
+
+def test_no_mutant_compiles_to_nothing_new():
+    """Identical, duplicate and non-compiling changes are dropped."""
+    assert mutated("return loss(x, x)", "swap_args") == []  # identical to the reference
+    assert mutated("return x.sum(dim=1)", "keyword") == ["return x.sum(dim=0)"]
+    assert mutated("return x.sum(dim=1)", "const") == ["return x.sum(dim=2)"]  # dim=0: taken
+    assert mutated("return loss(*x)", "drop_call") == []  # `return (*x)` does not compile
+
+
+def test_ids_are_stable_unique_and_name_the_place():
+    source = solution("return x - y - 1, model.fc(x).eval()")
+    first, second = mutate.mutants(source, "m.py"), mutate.mutants(source, "m.py")
+    assert [(m.id, m.text) for m in first] == [(m.id, m.text) for m in second]
+    assert len({m.id for m in first}) == len(first)
+    assert all(re.fullmatch(r"m\.py:\d+:\d+:[a-z_]+:\d+", m.id) for m in first)
+    # `x - y - 1` and `x - y` both start at column 12: the index tells them apart
+    assert [m.id for m in first if m.operator == "arith"] == ["m.py:7:12:arith:0",
+                                                               "m.py:7:12:arith:1"]
+
+
+def test_a_survivor_reads_as_a_diff():
+    mutant = mutate.mutants(STATS.read_text(), "stats.py")[0]
+    assert (mutant.id, mutant.function, mutant.change) == (
+        "stats.py:15:5:return_operand:0", "center", "x - x.mean(dim=0, keepdim=True) -> x")
+    assert "-    return x - x.mean(dim=0, keepdim=True)\n+    return x\n" in mutant.diff()
+    assert mutant.diff().startswith("--- a/stats.py\n+++ b/stats.py\n")
+
+
+def fake(function: str, n: int) -> mutate.Mutant:
+    return mutate.Mutant(f"m.py:{n}:1:const:0", "m.py", n, 1, "const", function, "", "", "")
+
+
+def test_sample_spreads_over_functions_then_within_each():
+    found = [fake("a", n) for n in range(5)] + [fake("b", 5)] + [fake("c", n)
+                                                                for n in range(6, 10)]
+    chosen = mutate.sample(found, 4)
+    assert [m.line for m in chosen] == [2, 5, 7, 9]  # a's middle, b, the middles of c's halves
+    assert mutate.sample(found, 4) == chosen
+    assert mutate.sample(found, 50) == found
+    assert len(mutate.sample(found, 8)) == 8
+
+
+def test_sample_smaller_than_the_functions_picks_spread_functions():
+    found = [fake(name, 10 * i + n) for i, name in enumerate("abc") for n in range(10)]
+    assert [m.line for m in mutate.sample(found, 2)] == [5, 25]
+
+
+def test_sample_of_the_fixture_covers_every_function():
+    chosen = mutate.sample(mutate.mutants(STATS.read_text(), "stats.py"), 4)
+    assert [m.function for m in chosen] == ["center", "clip", "halvings", "halvings"]
+
+
+@pytest.mark.parametrize("table", [
+    {"bar": 1.5}, {"bar": True}, {"equivalent": [{"id": "m.py:1:1:const:0"}]},
+    {"equivalent": [{"id": "m.py:1:1:const:0", "reason": " "}]},
+])
+def test_bad_mutation_settings_are_config_errors(table):
+    with pytest.raises(ConfigError, match=r"\[mutation"):
+        Settings.of(Assignment(root=Path("/x"), name="x", title="x",
+                               settings=parse({"mutation": table})))
+
+
+def test_mutation_settings():
+    assignment = config.load(FIXTURE / "assignments" / "stats_basics")
+    settings = Settings.of(assignment)
+    assert settings.bar == 0.95
+    assert set(settings.equivalent) == {"stats.py:15:30:keyword:0", "stats.py:32:9:arith:0"}
+    assert Settings.of(Assignment(root=Path("/x"), name="x", title="x")) == Settings(0.95, {})
+
+
+@pytest.mark.slow
+def test_grader_mutate_counts_exactly(tmp_path):
+    """The fixture's 10 mutants: 7 killed (two of them by looping into the call timeout),
+    one survivor of clip's weak test, two listed as equivalent; 7/8 is below the bar."""
+    report = tmp_path / "mutation.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "mutate", "stats_basics", "--project", str(FIXTURE),
+         "--jobs", "2", "-o", str(report)], capture_output=True, text=True, timeout=600,
+        check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    result = json.loads(report.with_suffix(".json").read_text())
+    assert result["counts"] == {"generated": 10, "graded": 10, "killed": 7, "survived": 1,
+                                "equivalent": 2, "faults": 0}
+    assert (result["score"], result["passed"], result["warnings"]) == (0.875, False, [])
+    statuses = {m["id"]: m["status"] for m in result["mutants"]}
+    assert statuses == {
+        "stats.py:15:5:return_operand:0": "killed", "stats.py:15:5:return_operand:1": "killed",
+        "stats.py:15:12:arith:0": "killed", "stats.py:15:23:keyword:0": "killed",
+        "stats.py:15:30:keyword:0": "equivalent", "stats.py:22:24:const:0": "survived",
+        "stats.py:32:9:arith:0": "equivalent", "stats.py:32:9:drop_stmt:0": "killed",
+        "stats.py:32:15:const:0": "killed", "stats.py:32:15:const:1": "killed"}
+    markdown = report.read_text()
+    assert markdown == done.stdout.split("wrote ")[0].rstrip("\n") + "\n"
+    assert "### `stats.py:22:24:const:0` in `clip`" in markdown
+    assert "-    return x.clamp(min=0.0)\n+    return x.clamp(min=1.0)\n" in markdown
+    assert "| 10 | 10 | 7 | 1 | 2 | 0 | 87.5% (7/8) | 95% |" in markdown

@@ -1,0 +1,94 @@
+"""`grader new` and `grader selftest`: a scaffold that passes, and checks that catch mistakes."""
+
+import re
+
+import pytest
+
+from grader import cli
+from grader.authoring import scaffold, selftest
+from grader.authoring.project import Project
+from grader.authoring.selftest import Expected
+from grader.judge.config import ConfigError
+
+
+def row(number, name, status="passed", score=1.0, output=""):
+    return {"number": number, "name": name, "status": status, "score": score, "max_score": 1.0,
+            "output": output}
+
+
+def document(*rows, output=""):
+    return {"tests": list(rows), "score": sum(r["score"] for r in rows), "output": output}
+
+
+def test_a_case_must_fail_exactly_the_tests_it_names():
+    graded = document(row("1.1", "add"), row("6.1.1", "accuracy [A]", "failed", 0),
+                      row("6.1.2", "accuracy [B]", "failed", 0, "below 90%\ndetails"))
+    assert selftest.check_case(graded, Expected(score=1, failed=("6.1",))) == []
+    assert selftest.check_case(graded, Expected(failed=("accuracy [A]", "add", "9.9"))) == [
+        "expected.toml names '9.9', which no test has (numbers or names)",
+        "1.1 add passed; expected.toml says it fails",
+        "6.1.2 accuracy [B] failed: below 90%"]
+    assert selftest.check_case(graded, Expected(score=2)) == ["scores 1, expected 2"]
+
+
+def test_the_skeleton_scores_nothing_and_keeps_every_row():
+    reference = document(row("1.1", "add"), row("1.2", "softmax"))
+    skeleton = document(row("1.1", "add", "passed", 1.0))
+    assert selftest.check_skeleton(skeleton, reference) == [
+        "1.1 add scores 1", "softmax: no row (the reference has one)"]
+    assert selftest.check_reference(document(output="collection failed")) == [
+        "no tests ran: collection failed"]
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("", "say what the case scores"),
+    ("scor = 1", "scor: unknown key (did you mean score?)"),
+    ('failed = "1.2"', "failed: expected a list of strings"),
+])
+def test_expected_toml_is_checked(tmp_path, text, problem):
+    (tmp_path / "expected.toml").write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        selftest.read_expected(tmp_path / "expected.toml")
+
+
+def test_new_refuses_bad_or_taken_names(tmp_path):
+    course = Project(tmp_path)
+    with pytest.raises(ConfigError, match="lower case letters"):
+        scaffold.new(course, "Hw-1")
+    scaffold.new(course, "hw1")
+    with pytest.raises(ConfigError, match="exists already"):
+        scaffold.new(course, "hw1")
+
+
+def test_a_new_assignment_templates_and_passes_its_selftest(tmp_path, capsys):
+    project = ["--project", str(tmp_path)]
+    assert cli.main(["new", "hw1", *project]) == 0
+    assert cli.main(["template", "hw1", *project]) == 0
+    assert cli.main(["template", "--check", *project]) == 0
+    assert (tmp_path / "student_template/hw1/test_public.py").is_file()
+    assert not (tmp_path / "student_template/hw1/test_hidden.py").exists()
+    capsys.readouterr()
+    assert cli.main(["selftest", "hw1", *project]) == 0
+    printed = capsys.readouterr().out
+    assert "selftest hw1: reference: 3/3, ok" in printed
+    assert "selftest hw1: skeleton: 0/3, ok" in printed
+    assert "selftest hw1: test_submissions/wrong_sign: 1/3, ok" in printed
+
+
+def test_build_packages_nothing_when_the_selftest_fails(tmp_path, capsys):
+    project = ["--project", str(tmp_path)]
+    scaffold.new(Project(tmp_path), "hw1")
+    expected = tmp_path / "assignments/hw1/test_submissions/wrong_sign/expected.toml"
+    expected.write_text("score = 3\n")
+    dist = tmp_path / "dist"
+    assert cli.main(["build", "hw1", "-o", str(dist), "--no-sandbox", *project]) == 1
+    err = capsys.readouterr().err
+    assert "test_submissions/wrong_sign: scores 1, expected 3" in err
+    assert "grader: selftest found 1 problems" in err and "nothing packaged" in err
+    assert not dist.exists()
+
+
+@pytest.mark.parametrize("name", Project().names())
+def test_every_repository_assignment_passes_its_selftest(name):
+    """CI: the reference gets full marks, the skeleton 0, each case what it expects."""
+    assert selftest.run(Project(), name, report=lambda line: None) == []

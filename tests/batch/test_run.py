@@ -1,0 +1,162 @@
+"""`grader batch` on the tiny assignment: gradings as `grader grade` writes them, failures
+kept to their own rows, resume, the gradebook and pictures."""
+
+import csv
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import TINY, tiny_submission, without_timings
+
+from grader import cli
+from grader.batch import run
+from grader.batch.sources import Submission
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """good and judge_killer as folders, wrong as a zip; graded two at a time by the CLI."""
+    root = tmp_path_factory.mktemp("tiny")
+    tiny_submission(root / "class" / "good")
+    tiny_submission(root / "class" / "judge_killer", kill_judge=True)
+    wrong = tiny_submission(root / "wrong", accuracy=0.3, mul_error=" + 1")
+    with zipfile.ZipFile(root / "class" / "wrong.zip", "w") as archive:
+        archive.write(wrong / "calc.py", "wrong/calc.py")
+    code = cli.main(["batch", str(TINY), str(root / "class"), "-o", str(root / "out"),
+                     "--jobs", "2"])
+    return root, code
+
+
+def results_of(out, name):
+    return json.loads((out / name / "results.json").read_text())
+
+
+def test_one_failing_judge_fails_only_its_own_row(batch, valid_results):
+    root, code = batch
+    out = root / "out"
+    assert code == 1  # a grader problem: the exit status says so
+    scores = {name: valid_results(results_of(out, name))["score"]
+              for name in ("good", "wrong", "judge_killer")}
+    assert scores == {"good": 5, "wrong": 1, "judge_killer": 0}
+    killed = results_of(out, "judge_killer")
+    assert killed["tests"] == []
+    assert "could not finish grading" in killed["output"]
+    assert "SIGKILL" in killed["extra_data"]["grader_problem"]
+    assert {p.parent.name for p in out.glob("*/grading.json")} == {"good", "wrong"}
+
+
+def test_each_results_json_is_the_one_grader_grade_writes(batch, tmp_path):
+    root, _ = batch
+    own = tmp_path / "results.json"
+    subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(TINY),
+                    str(root / "class" / "good"), "-o", str(own)], check=True,
+                   capture_output=True, env={**os.environ, "PYTEST_ADDOPTS": ""})
+    batched = results_of(root / "out", "good")
+    assert without_timings(batched) == without_timings(json.loads(own.read_text()))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="worker users exist only when the judge is root")
+def test_concurrent_gradings_have_worker_users_of_their_own(batch):
+    root, _ = batch
+    users = {results_of(root / "out", name)["extra_data"]["sandbox"]["user"]
+             for name in ("good", "wrong")}
+    assert len(users) == 2
+
+
+def test_gradebook_rows_and_pictures(batch):
+    out = batch[0] / "out"
+    with open(out / "gradebook.csv", newline="") as f:
+        rows = {row["submission"]: row for row in csv.DictReader(f)}
+    assert list(rows) == ["good", "judge_killer", "wrong"]
+    assert [rows[n]["total"] for n in rows] == ["5", "0", "1"]
+    assert rows["wrong"]["1.2 SECRET-NAME: mul() multiplies"] == "0"  # staff see hidden tests
+    assert rows["good"]["2.1 The model reaches the accuracy threshold"] == "2"
+    assert "SIGKILL" in rows["judge_killer"]["problem"]
+    for picture in ("scores.png", "pass_rates.png", "accuracies.png"):
+        assert (out / picture).read_bytes().startswith(PNG), picture
+    summary = (out / "summary.md").read_text()
+    rates = summary.split("## Tests, most failed first")[1]
+    assert rates.index("mul() multiplies") < rates.index("add() sums")  # most failed first
+    assert "| test_accuracy | 2 | 0.6 | 1 | 0.5 |" in summary  # recorded accuracies
+    assert "`judge_killer`" in summary.split("## Grader problems")[1]
+
+
+def test_resume_grades_only_what_is_missing_or_changed(batch, tmp_path):
+    root, _ = batch
+    shutil.copytree(root / "class", tmp_path / "class")
+    shutil.copytree(root / "out", tmp_path / "out")
+    kept = (tmp_path / "out" / "good" / "results.json").stat().st_mtime_ns
+    states = {o.submission.id: o.state for o in run.grade_many(
+        TINY, [Submission(p.stem, p) for p in (tmp_path / "class").iterdir()],
+        tmp_path / "out", jobs=2, resume=True)}
+    assert states == {"good": "resumed", "wrong": "resumed", "judge_killer": "failed"}
+    assert (tmp_path / "out" / "good" / "results.json").stat().st_mtime_ns == kept
+    with open(tmp_path / "class" / "good" / "calc.py", "a") as f:
+        f.write("# changed after grading\n")
+    again = {o.submission.id: o.state for o in run.grade_many(
+        TINY, [Submission("good", tmp_path / "class" / "good")], tmp_path / "out",
+        resume=True)}
+    assert again == {"good": "graded"}
+
+
+def test_an_output_folder_with_gradings_needs_resume(batch, capsys):
+    root, _ = batch
+    assert cli.main(["batch", str(TINY), str(root / "class"), "-o", str(root / "out")]) == 2
+    assert "--resume" in capsys.readouterr().err
+
+
+SLEEPER = "3599.7071"  # a sleep this long marks the process the hanging submission starts
+
+
+def test_a_grading_that_overruns_is_stopped_with_its_workers(tmp_path, valid_results):
+    hangs = tiny_submission(tmp_path / "hangs", add="import subprocess; subprocess.Popen("
+                            f"['sleep', '{SLEEPER}']); time.sleep(3600)")
+    seen, done = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=_watch, args=(seen, done))
+    watcher.start()
+    try:
+        [outcome] = run.grade_many(TINY, [hangs], tmp_path / "out", timeout_s=60)
+    finally:
+        done.set()
+        watcher.join()
+    assert outcome.failed and "still running after 60 s" in outcome.problem
+    assert valid_results(results_of(tmp_path / "out", "hangs"))["score"] == 0
+    assert not (tmp_path / "out" / "hangs" / "grading.json").exists()
+    assert seen.is_set(), "the hanging submission never started its sleeper"
+    assert not _running(SLEEPER)  # the worker, in a session of its own, was killed too
+
+
+def _watch(seen: threading.Event, done: threading.Event) -> None:
+    while not done.wait(0.5):
+        if _running(SLEEPER):
+            seen.set()
+
+
+def _running(argument: str) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if argument.encode() in cmdline.read_bytes().split(b"\0"):
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_gpus_are_shared_out_between_slots_and_announced(monkeypatch, caplog):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")
+    with caplog.at_level(logging.INFO, logger="grader.batch"):
+        assert run.gpu_slots(3, "auto") == ["0", "1", "0"]
+    assert "3 gradings at a time share 2 GPU(s)" in caplog.text
+    assert run.gpu_slots(2, "cpu") == [None, None]
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    assert run.gpu_slots(2, "cuda") == [None, None]

@@ -1,0 +1,112 @@
+"""The judge's rebuild of a student's model: accepted only when it computes the same function."""
+
+import pytest
+import torch
+from torch import nn
+
+from grader.toolkit.layers import Structure, StructureError, describe_layers
+
+
+class TwoLayer(nn.Module):
+    def __init__(self, functional_relu=False, dropout=0.0):
+        super().__init__()
+        self.fc1, self.act, self.drop, self.fc2 = (nn.Linear(12, 8), nn.ReLU(),
+                                                   nn.Dropout(dropout), nn.Linear(8, 3))
+        self.functional_relu = functional_relu
+
+    def forward(self, x):
+        hidden = self.fc1(x.flatten(1))
+        hidden = torch.relu(hidden) if self.functional_relu else self.act(hidden)
+        return self.fc2(self.drop(hidden))
+
+
+class SharedReLU(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b, self.relu = nn.Linear(12, 6), nn.Linear(6, 2), nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.b(self.relu(self.a(x.flatten(1)))))
+
+
+def description(model, input_size=(1, 3, 2, 2)):
+    return {"layers": describe_layers(model, input_size),
+            "state": {k: v.clone() for k, v in model.state_dict().items()},
+            "trainable": {n: p.requires_grad for n, p in model.named_parameters()}}
+
+
+def verified(model, **changes):
+    found = {**description(model), **changes}
+    rebuilt = Structure.rebuild(found)
+    model.eval()
+
+    def train_forward(seed, x):
+        torch.manual_seed(seed)
+        out = model.train()(x)
+        model.eval()
+        return out
+
+    rebuilt.verify(model, torch.randn(5, 3, 2, 2), seed=7, train_forward=train_forward)
+    return rebuilt
+
+
+def test_layers_in_call_order_with_the_flatten_rebuilt():
+    rebuilt = verified(TwoLayer(dropout=0.5))
+    assert rebuilt.layer_types() == ["Linear", "ReLU", "Dropout", "Linear"]
+    assert rebuilt.counts() == {"total": 12 * 8 + 8 + 8 * 3 + 3, "trainable": 131, "frozen": 0}
+    assert rebuilt.macs((1, 3, 2, 2)) == 12 * 8 + 8 * 3
+
+
+def test_a_shared_layer_is_listed_per_call_and_counted_once():
+    rebuilt = verified(SharedReLU())
+    assert rebuilt.layer_types() == ["Linear", "ReLU", "Linear", "ReLU"]
+    assert rebuilt.counts()["total"] == 12 * 6 + 6 + 6 * 2 + 2
+
+
+def test_reported_weights_that_the_model_does_not_use_are_rejected():
+    model = TwoLayer()
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    state["fc2.weight"] = torch.zeros_like(state["fc2.weight"])
+    with pytest.raises(StructureError, match="does not compute what yours computes"):
+        verified(model, state=state)
+
+
+def test_a_hidden_layer_cannot_be_left_out_of_the_report():
+    model = TwoLayer()
+    found = description(model)
+    found["layers"] = [layer for layer in found["layers"] if layer["name"] != "act"]
+    with pytest.raises(StructureError, match=r"\(Linear, Dropout, Linear\)"):
+        verified(model, layers=found["layers"])
+
+
+def test_a_functional_step_cannot_be_rebuilt():
+    with pytest.raises(StructureError, match="nn.Module layer called in forward"):
+        verified(TwoLayer(functional_relu=True))
+
+
+def test_dropout_is_checked_in_training_mode():
+    model = TwoLayer(dropout=0.5)
+    found = description(model)
+    for layer in found["layers"]:
+        if layer["type"] == "Dropout":
+            layer["config"] = {"p": 0.1}  # a claim the eval-mode check alone cannot see
+    with pytest.raises(StructureError, match="in training mode"):
+        verified(model, layers=found["layers"])
+
+
+def test_layers_the_judge_cannot_build_are_named():
+    class Swish(nn.Module):
+        def forward(self, x):
+            return x * torch.sigmoid(x)
+
+    model = nn.Sequential(nn.Flatten(), nn.Linear(12, 2), Swish())
+    with pytest.raises(StructureError, match="cannot rebuild your layer 2 \\(Swish\\)"):
+        verified(model)
+
+
+def test_weights_of_the_wrong_shape_are_named():
+    model = TwoLayer()
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    state["fc1.weight"] = torch.zeros(8, 13)
+    with pytest.raises(StructureError, match="weights reported for your layer fc1"):
+        verified(model, state=state)
