@@ -29,7 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", help="a name under assignments/ or a path to one")
-    parser.add_argument("submission", type=Path, help="the submission: a folder or a zip")
+    parser.add_argument("submission", type=Path, nargs="?",
+                        help="the submission: a folder or a zip (not with --explain)")
+    parser.add_argument("--explain", action="store_true",
+                        help="grade nothing: print each test's number, name, points, "
+                             "visibility and what it checks, hidden tests included (for staff)")
     parser.add_argument("-o", "--output", type=Path, default=Path("results.json"))
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
@@ -67,6 +71,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.judge import runner
 
     assignment = _assignment(args.assignment, args.project)
+    if args.explain:
+        from grader.judge import explain
+
+        print("\n".join(explain.lines(assignment)))
+        return 0
+    if args.submission is None:
+        raise configs.ConfigError("grade: name the submission to grade (a folder or a zip), "
+                                  "or pass --explain")
     if not args.submission.exists():
         raise configs.ConfigError(f"submission {args.submission} does not exist")
     document = runner.grade(assignment, args.submission, args.output, device=args.device,

@@ -13,7 +13,7 @@ from the reference (`grader calibrate mnist_nets`), with margins, in assignment.
 import pytest
 import torch
 
-from grader.toolkit import heldout
+from grader.toolkit import heldout, plots
 from grader.toolkit.training import predict
 
 TRAINED = ["LogisticRegression", "SimpleFC", "SimpleCNN"]
@@ -24,7 +24,7 @@ TRAINED = ["LogisticRegression", "SimpleFC", "SimpleCNN"]
 @pytest.mark.number("6.1")
 @pytest.mark.parametrize("trained_id", TRAINED)
 def test_accuracy(trained_id, build, judge_model, submission, assignment, mnist_data, images,
-                  device, rng):
+                  device, rng, pictures):
     """Model reaches the accuracy threshold on held-out MNIST images"""
     train, held = mnist_data
     threshold = assignment.config["thresholds"][device.type][trained_id]
@@ -34,6 +34,8 @@ def test_accuracy(trained_id, build, judge_model, submission, assignment, mnist_
     trained = submission.helpers.train(model, recipe, train.images, train.labels,
                                        mean=train.mean, std=train.std, device=device.type,
                                        seed=seed)
+    pictures.save("loss", plots.loss_curve(trained["loss_curve"],
+                                           f"{trained_id}: training loss, fixed budget"))
     judge = judge_model(trained_id, trained["state"])
     x = images(16)
     with torch.no_grad():

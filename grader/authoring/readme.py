@@ -8,6 +8,10 @@ from grader.authoring.project import TemplateSpec
 from grader.judge.config import Assignment
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+# The one install command of the handout: PyTorch's CPU build (a fraction of the CUDA
+# download), the pinned requirements, and the grader package (its own dependencies are
+# among those pins).
+INSTALL = f"pip install --extra-index-url {CPU_INDEX} -r requirements.txt ./grader-package"
 
 
 def todos(skeleton: str) -> list[str]:
@@ -37,6 +41,8 @@ def render(assignment: Assignment, skeletons: dict[str, str], spec: TemplateSpec
             for name, text in skeletons.items()]
     tests = "\n".join(f"- `{name}`" for name in spec.public_tests)
     files = ", ".join(f"`{f}`" for f in assignment.files) or "your `.py` files"
+    modules = [f.removesuffix(".py") for f in assignment.files if f.endswith(".py")] or ["name"]
+    tags = ", ".join(f"`module:{m}` for `{m}.py`" for m in modules)
     return f"""\
 # {assignment.title}
 
@@ -50,15 +56,18 @@ message, and the `# TODO:` comment above it, say what.
 
 ## Setup
 
-Python 3.11 or newer. In a fresh virtual environment:
+Python 3.11 or newer. In this folder, one command makes a virtual environment
+and installs everything the tests need, with the CPU build of PyTorch (a few
+hundred MB instead of several GB of CUDA libraries; these exercises need no GPU):
 
 ```
-pip install --extra-index-url {CPU_INDEX} -r requirements.txt
-pip install --no-deps ./grader-package     # from the handout zip
+python3 -m venv .venv && . .venv/bin/activate && {INSTALL}
 ```
 
-(In the course repository `make install` does both. Drop the extra index to
-get CUDA builds of torch.)
+On Windows: `py -m venv .venv`, then `.venv\\Scripts\\activate`, then the `pip install`
+part. Later sessions need only the activation (`. .venv/bin/activate`). To train on
+an NVIDIA GPU instead, leave out `--extra-index-url {CPU_INDEX}`. (In the course
+repository, `make install` sets everything up.)
 
 ## Run the public tests
 
@@ -79,4 +88,20 @@ guarantee of full marks.
 
 Upload {files} (each at most {assignment.max_file_kb} KB) to Gradescope,
 as separate files or one zip. Other files are ignored; do not rename these.
+
+### Or submit your notebook
+
+If you wrote your code in a Jupyter notebook, you may upload the notebook
+(`.ipynb`) instead of the `.py` files. The grader builds each file from the code
+cells marked for it, in notebook order, and never runs any other cell (so your
+experiments and plots can stay). Mark a cell in either of two ways:
+
+- tag it with its file: {tags} (Jupyter: View > Cell Toolbar > Tags;
+  JupyterLab: the property inspector, the gear icon on the right), or
+- make its first line a comment such as `# module: {modules[0]}`.
+
+Each file is built from its own cells only, so put the imports it needs in one
+of them. Lines starting with `%` or `!` (notebook magics) are left out. A `.py`
+file uploaded beside the notebook is used instead of the notebook's cells for
+that file. If the grader finds no cell for a file, its message names the tag to add.
 """

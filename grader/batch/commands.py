@@ -13,6 +13,14 @@ from pathlib import Path
 from grader.judge import config as configs
 
 
+def _split(text: str) -> list[str]:
+    """Options written as on a shell's command line."""
+    try:
+        return shlex.split(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", help="a name under assignments/ or a path to one")
     parser.add_argument("submissions", type=Path,
@@ -27,7 +35,7 @@ def _batch_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep the submissions OUTDIR already holds graded with the same "
                              "assignment and options; grade the rest")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    parser.add_argument("--pytest-args", default="", metavar="ARGS",
+    parser.add_argument("--pytest-args", type=_split, default=[], metavar="ARGS",
                         help="extra pytest options for every grading, e.g. \"-m 'not training'\" "
                              "for a quick trial (scores are then not final)")
     parser.add_argument("--timeout", type=float, metavar="S",
@@ -56,6 +64,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             f"{args.output} already holds graded submissions: pass --resume to keep them "
             "and grade the rest, or choose another folder")
     jobs = args.jobs or default_jobs()
+    cluster = _cluster(args, jobs)
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as scratch:
         found = sources.find(args.submissions, Path(scratch))
         if not found.submissions:
@@ -63,7 +72,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         # `kill` stops a batch as Ctrl-C does: its gradings are stopped, none is marked done.
         previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
-            outcomes = _grade_all(args, assignment, found, jobs)
+            outcomes = _grade_all(args, assignment, found, jobs, cluster)
         except KeyboardInterrupt:
             print("Stopped: the gradings in progress were stopped; `grader batch --resume` "
                   "goes on from here.", file=sys.stderr)
@@ -81,7 +90,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _grade_all(args: argparse.Namespace, assignment, found, jobs: int) -> list:
+def _grade_all(args: argparse.Namespace, assignment, found, jobs: int, cluster) -> list:
     """Every submission's outcome, with progress shown as they finish."""
     from grader.batch.progress import Progress, ProgressHandler
     from grader.batch.run import grade_many
@@ -96,9 +105,9 @@ def _grade_all(args: argparse.Namespace, assignment, found, jobs: int) -> list:
             logger.info("Not submissions, skipped: %s", ", ".join(found.ignored))
         outcomes = []
         for outcome in grade_many(assignment, found.submissions, args.output, jobs=jobs,
-                                  device=args.device, pytest_args=shlex.split(args.pytest_args),
+                                  device=args.device, pytest_args=args.pytest_args,
                                   resume=args.resume, timeout_s=args.timeout,
-                                  cluster=_cluster(args, jobs)):
+                                  cluster=cluster):
             outcomes.append(outcome)
             progress.update(outcome)
         return outcomes
@@ -110,8 +119,13 @@ def _grade_all(args: argparse.Namespace, assignment, found, jobs: int) -> list:
 def _cluster(args: argparse.Namespace, jobs: int):
     if not args.ray:
         return None
-    from grader.batch.ray_backend import Cluster
+    if args.device == "cuda" and args.gpus_per_grading <= 0:
+        raise configs.ConfigError("--device cuda on Ray needs --gpus-per-grading (e.g. 1, or "
+                                  "0.5 for two gradings per GPU): Ray hides GPUs from tasks "
+                                  "that ask for none")
+    from grader.batch.ray_backend import Cluster, import_ray
 
+    import_ray()  # now, not after the batch has started
     return Cluster(args.ray, cpus=args.cpus_per_grading, gpus=args.gpus_per_grading,
                    memory_gb=args.memory_per_grading, local_cpus=jobs)
 

@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 
-from grader.batch.run import Outcome
+from grader.batch.run import RESUMED, Outcome
 
 
 class Progress:
@@ -19,12 +19,12 @@ class Progress:
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="submission", file=stream, dynamic_ncols=True,
-                            smoothing=0.1)
+                            smoothing=0.1, postfix={"failed": 0})
 
     def update(self, outcome: Outcome) -> None:
         self.done += 1
         self.failed += outcome.failed
-        self.resumed += outcome.state == "resumed"
+        self.resumed += outcome.state == RESUMED
         if self.bar is not None:
             self.bar.update(1)
             self.bar.set_postfix(failed=self.failed, refresh=False)
@@ -47,7 +47,7 @@ class Progress:
         if outcome.failed:
             return f"GRADER PROBLEM: {outcome.problem}"
         possible = sum(t["max_score"] for t in outcome.document["tests"])
-        how = "already graded" if outcome.state == "resumed" else f"{outcome.seconds:.0f} s"
+        how = "already graded" if outcome.state == RESUMED else f"{outcome.seconds:.0f} s"
         return f"{outcome.document['score']:g}/{possible:g} ({how})"
 
     def _eta(self) -> str:

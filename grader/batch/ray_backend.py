@@ -45,7 +45,7 @@ class Cluster:
 def run(cluster: Cluster, assignment: Assignment, todo: list[Job],
         options: Options) -> Iterator[tuple[Job, Finished]]:
     """Submit every job, then yield each with how it finished, in the order they finish."""
-    ray = _import_ray()
+    ray = import_ray()
     started_here = _connect(ray, cluster)
     pending: dict = {}
     try:
@@ -71,7 +71,8 @@ def run(cluster: Cluster, assignment: Assignment, todo: list[Job],
             ray.shutdown()
 
 
-def _import_ray():
+def import_ray():
+    """Ray, or a ConfigError that says how to install it."""
     try:
         import ray
     except ImportError:

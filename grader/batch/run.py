@@ -49,7 +49,7 @@ GRADED, RESUMED, FAILED = "graded", "resumed", "failed"
 
 @dataclass(frozen=True)
 class Options:
-    """How every grading of a batch runs (part of what `resume` compares)."""
+    """How every grading of a batch runs (device and pytest_args count for `resume`)."""
 
     device: str = "auto"
     pytest_args: tuple[str, ...] = ()   # e.g. ("-m", "not training"): a quick, non-final run
@@ -81,6 +81,7 @@ class Job:
 
     submission: Submission
     folder: Path
+    fingerprint: str = ""  # digest of the submission's files, as it was when planned
 
     @property
     def results(self) -> Path:
@@ -244,14 +245,14 @@ def already_graded(job: Job, key: dict) -> bool:
     except (OSError, ValueError):
         return False
     return (job.results.is_file() and marker.get("key") == key
-            and marker.get("submission") == digest(job.submission.path))
+            and marker.get("submission") == job.fingerprint)
 
 
 def settle(job: Job, finished: Finished, key: dict) -> Outcome:
     """Turn a finished grading into an outcome; mark it done only if the judge finished."""
     document = collect(job.results, finished)
     if finished.ok:
-        results.write_atomic(job.marker, {"key": key, "submission": digest(job.submission.path),
+        results.write_atomic(job.marker, {"key": key, "submission": job.fingerprint,
                                           "seconds": finished.seconds})
         return Outcome(job.submission, document, GRADED, finished.seconds)
     return Outcome(job.submission, document, FAILED, finished.seconds, finished.problem)
@@ -382,7 +383,7 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
     for submission in submissions:
         if not isinstance(submission, Submission):
             submission = Submission(Path(submission).stem, Path(submission))
-        job = Job(submission, outdir / submission.id)
+        job = Job(submission, outdir / submission.id, digest(submission.path))
         if resume and already_graded(job, key):
             yield Outcome(submission, json.loads(job.results.read_text(encoding="utf-8")),
                           RESUMED)

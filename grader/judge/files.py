@@ -3,20 +3,24 @@
 A submission is a folder or a zip, possibly with everything inside one top
 folder (as students often zip). Nothing else of it is ever read: not a
 submitted conftest.py, pytest.ini, sitecustomize.py or *.pth, nor modules
-shadowing torch, numpy or grader.
+shadowing torch, numpy or grader. A module file the submission lacks may come
+from a Jupyter notebook in it instead: the cells tagged for that module
+(grader.judge.notebook); untagged cells are never run.
 """
 
 from __future__ import annotations
 
-import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader.judge import notebook
 from grader.judge.config import Assignment
 
 NEVER = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "setup.py"}
 SHADOWED = {"torch", "numpy", "grader", "pytest"}  # a module named so would stand in for them
+NOTEBOOK_MAX_MB = 50  # outputs (plots) make notebooks large; the cells graded are small
 
 
 @dataclass
@@ -25,9 +29,14 @@ class Staged:
     missing: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     too_large: list[str] = field(default_factory=list)
+    from_notebook: dict[str, str] = field(default_factory=dict)  # module file -> notebook
+    notebook_problems: list[str] = field(default_factory=list)
 
     def notes(self) -> list[str]:
-        notes = []
+        notes = [f"Graded from your notebook {source}: {', '.join(modules)} (the cells tagged "
+                 "for each module; other cells were not run)."
+                 for source, modules in _by_value(self.from_notebook).items()]
+        notes += self.notebook_problems
         if self.missing:
             notes.append("Missing from your submission: " + ", ".join(self.missing) +
                          ". Tests that need them fail.")
@@ -39,13 +48,33 @@ class Staged:
         return notes
 
 
+def _by_value(mapping: dict[str, str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for key, value in mapping.items():
+        grouped.setdefault(value, []).append(key)
+    return grouped
+
+
+@dataclass
+class _Entries:
+    """The files of a submission (a zip's or a folder's), by relative POSIX path."""
+
+    names: list[str]
+    size: Callable[[str], int]
+    read: Callable[[str], bytes]
+
+
+def _allowed(name: str) -> bool:
+    """A module file students may submit when the assignment lists none."""
+    path = PurePosixPath(name)
+    return (name.endswith(".py") and "/" not in name.strip("/") and path.name not in NEVER
+            and path.stem not in SHADOWED and not path.name.startswith("test_"))
+
+
 def _wanted(assignment: Assignment, names: list[str]) -> list[str]:
     if assignment.files:
         return list(assignment.files)
-    return sorted({PurePosixPath(n).name for n in names if n.endswith(".py") and
-                   "/" not in n.strip("/") and PurePosixPath(n).name not in NEVER and
-                   PurePosixPath(n).stem not in SHADOWED and
-                   not PurePosixPath(n).name.startswith("test_")})
+    return sorted({PurePosixPath(n).name for n in names if _allowed(n)})
 
 
 def _pick(names: list[str], wanted: str) -> str | None:
@@ -55,6 +84,13 @@ def _pick(names: list[str], wanted: str) -> str | None:
     return min(matches, key=lambda n: n.count("/"), default=None)
 
 
+def _notebooks(names: list[str]) -> list[str]:
+    """Notebooks at the top or inside one folder, shallowest first (no Jupyter checkpoints)."""
+    found = [n for n in names if n.endswith(".ipynb") and n.count("/") <= 1
+             and "__MACOSX" not in n and ".ipynb_checkpoints" not in n]
+    return sorted(found, key=lambda n: (n.count("/"), n))
+
+
 def stage(source: str | Path, assignment: Assignment, dest: str | Path) -> Staged:
     """Copy the allowed files of `source` (folder or zip) into `dest`."""
     source, dest = Path(source), Path(dest)
@@ -62,36 +98,79 @@ def stage(source: str | Path, assignment: Assignment, dest: str | Path) -> Stage
     staged = Staged(dest)
     if zipfile.is_zipfile(source):
         with zipfile.ZipFile(source) as archive:
-            entries = {i.filename: i for i in archive.infolist() if not i.is_dir()}
-            _copy_each(staged, assignment, list(entries),
-                       size=lambda n: entries[n].file_size,
-                       copy=lambda n, to: _extract(archive, n, to))
+            sizes = {i.filename: i.file_size for i in archive.infolist() if not i.is_dir()}
+            _stage_entries(staged, assignment, _Entries(list(sizes), sizes.__getitem__,
+                                                        archive.read))
     elif source.is_dir():
         files = [p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()]
-        _copy_each(staged, assignment, files, size=lambda n: (source / n).stat().st_size,
-                   copy=lambda n, to: shutil.copyfile(source / n, to))
+        _stage_entries(staged, assignment, _Entries(
+            files, lambda n: (source / n).stat().st_size, lambda n: (source / n).read_bytes()))
     else:
         raise FileNotFoundError(f"submission {source} is neither a folder nor a zip file")
     return staged
 
 
-def _copy_each(staged: Staged, assignment: Assignment, names: list[str], *, size, copy) -> None:
-    wanted = _wanted(assignment, names)
+def _stage_entries(staged: Staged, assignment: Assignment, entries: _Entries) -> None:
+    limit = assignment.max_file_kb * 1024
     used = set()
-    for name in wanted:
-        entry = _pick(names, name)
+    for name in _wanted(assignment, entries.names):
+        entry = _pick(entries.names, name)
         if entry is None:
             staged.missing.append(name)
-        elif size(entry) > assignment.max_file_kb * 1024:
-            staged.too_large.append(f"{entry} ({size(entry) // 1024} KB)")
-            used.add(entry)
+            continue
+        used.add(entry)
+        if entries.size(entry) > limit:
+            staged.too_large.append(f"{entry} ({entries.size(entry) // 1024} KB)")
         else:
-            copy(entry, staged.root / name)
-            used.add(entry)
-    staged.ignored = sorted(n for n in names if n not in used and "__MACOSX" not in n
+            (staged.root / name).write_bytes(entries.read(entry))
+    notebooks = _notebooks(entries.names)
+    if notebooks and (staged.missing or not assignment.files):
+        used.update(_stage_notebooks(staged, assignment, entries, notebooks))
+    staged.ignored = sorted(n for n in entries.names if n not in used and "__MACOSX" not in n
                             and "__pycache__" not in n)
 
 
-def _extract(archive: zipfile.ZipFile, name: str, to: Path) -> None:
-    with archive.open(name) as src, open(to, "wb") as dst:
-        shutil.copyfileobj(src, dst)
+def _stage_notebooks(staged: Staged, assignment: Assignment, entries: _Entries,
+                     notebooks: list[str]) -> set[str]:
+    """Write the modules the submission lacks from the notebooks' tagged cells.
+
+    A module comes from the first notebook that has cells for it. Returns the
+    notebooks, all of which were read.
+    """
+    limit = assignment.max_file_kb * 1024
+    for source in notebooks:
+        for name, text in _notebook_modules(staged, entries, source).items():
+            if not _lacking(staged, assignment, name):
+                continue
+            if name in staged.missing:
+                staged.missing.remove(name)
+            size = len(text.encode())
+            if size > limit:
+                staged.too_large.append(f"{name} from {source} ({size // 1024} KB)")
+            else:
+                (staged.root / name).write_text(text, encoding="utf-8")
+                staged.from_notebook[name] = source
+    staged.notebook_problems += [f"{notebooks[0]} has no cell for {name}: "
+                                 f"{notebook.how_to_tag(PurePosixPath(name).stem)}."
+                                 for name in staged.missing if name.endswith(".py")]
+    return set(notebooks)
+
+
+def _lacking(staged: Staged, assignment: Assignment, name: str) -> bool:
+    """Whether a notebook may provide module file `name`: the submission has none yet."""
+    if assignment.files:
+        return name in staged.missing
+    return _allowed(name) and not (staged.root / name).exists()
+
+
+def _notebook_modules(staged: Staged, entries: _Entries, source: str) -> dict[str, str]:
+    if entries.size(source) > NOTEBOOK_MAX_MB * 1024 * 1024:
+        staged.too_large.append(f"{source} ({entries.size(source) // 2**20} MB; notebooks up "
+                                f"to {NOTEBOOK_MAX_MB} MB are read)")
+        return {}
+    try:
+        return notebook.modules(entries.read(source).decode("utf-8", errors="replace"))
+    except notebook.NotebookError as exc:
+        staged.notebook_problems.append(f"{source} could not be read as a Jupyter notebook "
+                                        f"({exc}); none of its cells were graded.")
+        return {}

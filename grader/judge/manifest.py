@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from grader.judge.config import Assignment, ConfigError
 
+if TYPE_CHECKING:
+    from grader.judge.session import Outcome
+
 NAME = "expected_tests.json"
 
 
 class _Collector:
-    """Reads the grading metadata the plugin gathered at collection."""
+    """Keeps the graded items and the metadata the plugin gathered at collection."""
 
     def __init__(self):
-        self.tests: list[dict] = []
+        self.items: list[tuple[pytest.Item, Outcome]] = []
         self.errors: list[str] = []
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -34,13 +38,8 @@ class _Collector:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         from grader.judge.plugin import OUTCOME
 
-        for item in session.items:
-            outcome = item.stash.get(OUTCOME, None)
-            if outcome is not None:
-                spec = outcome.spec
-                self.tests.append({"id": test_id(outcome.assignment, item.nodeid),
-                                   "name": spec.name, "number": spec.number,
-                                   "max_score": spec.weight, "visibility": spec.visibility})
+        self.items = [(item, item.stash[OUTCOME]) for item in session.items
+                      if OUTCOME in item.stash]
 
 
 def test_id(assignment: Assignment, nodeid: str) -> str:
@@ -48,7 +47,8 @@ def test_id(assignment: Assignment, nodeid: str) -> str:
     return nodeid.removeprefix(f"{assignment.root.name}/")
 
 
-def collect(assignment: Assignment) -> list[dict]:
+def collected(assignment: Assignment) -> list[tuple[pytest.Item, Outcome]]:
+    """The assignment's tests, collected (not run) with the grader plugin: items and outcomes."""
     from grader.judge.runner import PYTEST_INI
 
     collector = _Collector()
@@ -59,7 +59,15 @@ def collect(assignment: Assignment) -> list[dict]:
     if collector.errors or code not in (0, 5):
         raise ConfigError(f"{assignment.root}: the tests cannot all be collected (pytest exit "
                           f"code {int(code)}):\n" + "\n".join(collector.errors))
-    return collector.tests
+    return collector.items
+
+
+def collect(assignment: Assignment) -> list[dict]:
+    """Every test's id, name, number, points and visibility, in collection order."""
+    return [{"id": test_id(assignment, item.nodeid), "name": outcome.spec.name,
+             "number": outcome.spec.number, "max_score": outcome.spec.weight,
+             "visibility": outcome.spec.visibility}
+            for item, outcome in collected(assignment)]
 
 
 def render(assignment: Assignment) -> bytes:

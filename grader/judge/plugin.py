@@ -8,6 +8,7 @@ with an `assignment.toml`; other tests run as plain pytest tests.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from grader.judge import report, results
 from grader.judge.config import Assignment
 from grader.judge.errors import SubmissionError
 from grader.judge.metadata import MARKERS, specs_for
+from grader.judge.progress import TrainingProgress
 from grader.judge.session import GradingSession, Outcome, assignment_of
 
 SESSION = pytest.StashKey[GradingSession]()
@@ -38,6 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="limit of one sandboxed call (default: assignment.toml)")
     group.addoption("--grader-time-budget", type=float, metavar="S",
                     help="budget of the whole run (default: assignment.toml)")
+    group.addoption("--grader-plots", metavar="DIR",
+                    help="write the pictures tests draw (loss curves, confusion matrices) here; "
+                         "when grading they go to pictures/ beside results.json")
     group.addoption("--grader-worker-memory", type=int, metavar="MB",
                     help="memory watchdog limit of a worker (default: 60%% of the machine)")
 
@@ -55,6 +60,7 @@ def pytest_configure(config: pytest.Config) -> None:
         state.private_paths.append(Path(config.getoption("results_json")).resolve().parent)
     config.stash[SESSION] = state
     config.pluginmanager.register(GradingHooks(config, state), "grader-session")
+    config.pluginmanager.register(TrainingProgress(config, OUTCOME), "grader-progress")
 
 
 def resolve_device(name: str) -> str:
@@ -173,7 +179,8 @@ class GradingHooks:
         if self.state.graded or self.state.collection_errors:
             public_only = any(a.config.get("assignment", {}).get("public_tests_only")
                               for a in self.state.assignments())
-            for line in report.summary(self.state.document, public_only=public_only):
+            for line in report.summary(self.state.document, public_only=public_only,
+                                       parts=self.state.part_titles()):
                 terminalreporter.write_line(line)
 
 
@@ -291,6 +298,37 @@ def _fraction(value) -> None:
 def score(request: pytest.FixtureRequest) -> _Setter:
     """Partial credit: `score.set(0.5)` awards half of the test's weight."""
     return _Setter(_outcome(request), "fraction", _fraction)
+
+
+class Pictures:
+    """`pictures.save("loss", figure)`: a PNG for the student, linked from the test's output."""
+
+    def __init__(self, folder: Path | None, shown_as: Path | None, outcome: Outcome):
+        self.folder, self.shown_as, self.outcome = folder, shown_as, outcome
+
+    def save(self, name: str, figure) -> Path | None:
+        """Write `figure` (matplotlib); None when this run keeps no pictures."""
+        if self.folder is None:
+            return None
+        stem = self.outcome.spec.number or self.outcome.spec.name
+        path = self.folder / re.sub(r"[^\w.-]+", "_", f"{stem}-{name}.png")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, dpi=100)
+        self.outcome.pictures.append(str(self.shown_as / path.name))
+        return path
+
+
+@pytest.fixture
+def pictures(request: pytest.FixtureRequest) -> Pictures:
+    """Where a test's pictures go: --grader-plots DIR, else pictures/ beside results.json."""
+    config = request.config
+    if config.getoption("grader_plots"):
+        folder = Path(config.getoption("grader_plots")).resolve()
+        return Pictures(folder, folder, _outcome(request))
+    if config.getoption("results_json"):
+        folder = Path(config.getoption("results_json")).resolve().parent / "pictures"
+        return Pictures(folder, Path("pictures"), _outcome(request))
+    return Pictures(None, None, _outcome(request))
 
 
 @pytest.fixture

@@ -1,29 +1,98 @@
-"""The terminal summary of a results document: one line per test, then the score, worded honestly.
+"""The terminal summary of a results document: tests by part, in number order, then the score.
 
-`pytest student_template/` and `grader grade` both print it from the same
-document the plugin writes to results.json.
+`pytest student_template/` and `grader grade` both print it (the plugin's
+terminal summary) from the document the plugin writes to results.json. It is
+drawn with rich: coloured on a terminal, plain text anywhere else (a log, a
+pipe, Gradescope's stdout); the document itself is never changed.
 """
 
 from __future__ import annotations
 
-REASON_WIDTH = 60
+from itertools import groupby
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+STATUS_STYLE = {"passed": "green", "failed": "bold red"}
+PICTURE = "Picture: "  # how a test's output names a picture it drew (session.Outcome.row)
 
 
-def _reason(row: dict) -> str:
-    first = row["output"].strip().splitlines()[0] if row["output"].strip() else ""
-    return first if len(first) <= REASON_WIDTH else first[: REASON_WIDTH - 3] + "..."
+def number_key(number: str | None) -> tuple:
+    """Sort key of a Gradescope test number: "1.10" after "1.9"; tests without one last."""
+    if not number:
+        return (1,)
+    return (0, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split(".")))
 
 
-def table(rows: list[dict]) -> list[str]:
-    """Test rows of a results document as aligned text lines."""
-    width = min(max([len(r["name"]) for r in rows] + [4]), 70)
-    lines = [f"{'test':<{width}}  {'points':>11}  {'status':<6}  reason"]
-    for r in rows:
-        name = r["name"] if len(r["name"]) <= width else r["name"][: width - 3] + "..."
-        points = f"{r['score']:g}/{r['max_score']:g}"
-        lines.append(f"{name:<{width}}  {points:>11}  {r['status']:<6}  "
-                     f"{'' if r['status'] == 'passed' else _reason(r)}")
-    return lines
+def part_of(number: str | None) -> str | None:
+    """The part of the assignment a test belongs to: its number's first component."""
+    return number.split(".")[0] if number else None
+
+
+def by_part(rows: list[dict]) -> list[tuple[str | None, list[dict]]]:
+    """Rows in number order, grouped by part; rows without a number come last, as given."""
+    ordered = sorted(rows, key=lambda r: number_key(r.get("number")))
+    return [(part, list(members))
+            for part, members in groupby(ordered, key=lambda r: part_of(r.get("number")))]
+
+
+def _points(rows: list[dict]) -> str:
+    return f"{sum(r['score'] for r in rows):g}/{sum(r['max_score'] for r in rows):g}"
+
+
+def _part_title(part: str | None, parts: dict[str, str]) -> Text:
+    if part is None:
+        return Text("Other tests", style="bold")
+    return Text(parts.get(part, ""), style="bold")
+
+
+def _test_cell(row: dict) -> Text:
+    """The full name; below it, for a failed test, the first line of its reason; pictures."""
+    cell = Text(row["name"])
+    lines = row["output"].strip().splitlines()
+    if row["status"] != "passed" and lines and not lines[0].startswith(PICTURE):
+        cell.append("\n→ " + lines[0], style="red")
+    for line in lines:
+        if line.startswith(PICTURE):
+            cell.append("\n" + line, style="cyan")
+    return cell
+
+
+def _table(rows: list[dict], parts: dict[str, str]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("#", no_wrap=True)
+    table.add_column("test", ratio=1, overflow="fold")
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    for part, members in by_part(rows):
+        table.add_row(Text(f"Part {part}" if part else "", style="bold"),
+                      _part_title(part, parts), Text(_points(members), style="bold"), "")
+        for i, row in enumerate(members):
+            table.add_row(row.get("number") or "", _test_cell(row),
+                          f"{row['score']:g}/{row['max_score']:g}",
+                          Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
+                          end_section=i == len(members) - 1)
+    return table
+
+
+def render(console: Console, renderable, **options) -> list[str]:
+    """What `console` would print, as lines (with colour codes only if it is a terminal)."""
+    with console.capture() as captured:
+        console.print(renderable, **options)
+    return [line.rstrip() for line in captured.get().splitlines()]
+
+
+def table(rows: list[dict], parts: dict[str, str] | None = None,
+          console: Console | None = None) -> list[str]:
+    """Test rows of a results document grouped by part, in number order, names never cut.
+
+    `parts` titles each part ("1" -> "test_models.py"); `console` defaults to a
+    plain, 80-column one (for logs such as `grader ci`'s).
+    """
+    console = console or Console(width=80, color_system=None, highlight=False)
+    return render(console, _table(rows, parts or {}))
 
 
 def score_line(rows: list[dict], public_only: bool) -> str:
@@ -41,8 +110,18 @@ def score_line(rows: list[dict], public_only: bool) -> str:
     return f"Score: {earned:g}/{possible:g} points, {counts}."
 
 
-def summary(document: dict, *, public_only: bool = False) -> list[str]:
-    """The whole summary: the table, the run's messages, the score line."""
+def summary(document: dict, *, public_only: bool = False,
+            parts: dict[str, str] | None = None) -> list[str]:
+    """The whole summary: the table, the run's messages, the score line.
+
+    Coloured and as wide as the terminal when stdout is one (rich's detection:
+    NO_COLOR and FORCE_COLOR are honoured), else plain 80-column text.
+    """
     rows = document["tests"]
-    return ["", "=" * 30 + " grading summary " + "=" * 30, *table(rows),
-            *document["output"].splitlines(), score_line(rows, public_only)]
+    console = Console(highlight=False)
+    lines = ["", "=" * 30 + " grading summary " + "=" * 30]
+    if rows:
+        lines += table(rows, parts, console)
+    lines += document["output"].splitlines()
+    return lines + render(console, Text(score_line(rows, public_only), style="bold"),
+                          soft_wrap=True)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from grader.judge import config as configs
-from grader.judge import manifest, results
+from grader.judge import manifest, report, results
 from grader.judge.config import Assignment
 from grader.judge.errors import SubmissionError
 from grader.judge.metadata import TestSpec
@@ -37,6 +37,7 @@ class Outcome:
     duration: float = 0.0
     done: bool = False
     grader_fault: bool = False     # the worker was killed by nothing the student's code hit
+    pictures: list[str] = field(default_factory=list)  # PNGs the test drew, as shown to students
 
     def retry(self) -> None:
         """Forget a run spoiled by a grader fault (its duration still counts)."""
@@ -56,6 +57,8 @@ class Outcome:
             output = spec.hide_errors
         elif self.output:
             output += "\n\nYour code printed:\n" + "".join(self.output)
+        if self.pictures and not (spec.hide_errors and not passed):
+            output += "".join(f"\n{report.PICTURE}{picture}" for picture in self.pictures)
         return results.TestResult(
             name=spec.name,
             max_score=spec.weight,
@@ -158,6 +161,14 @@ class GradingSession:
             return []
         taken, sub.output = sub.output, []
         return taken
+
+    def part_titles(self) -> dict[str, str]:
+        """Each part's test files, for the terminal summary: {"1": "test_models.py"}."""
+        files: dict[str, dict[str, None]] = {}
+        for node_id, outcome in self.outcomes.items():
+            part = report.part_of(outcome.spec.number)
+            files.setdefault(part, {})[Path(node_id.split("::")[0]).name] = None
+        return {part: ", ".join(names) for part, names in files.items() if part}
 
     def close(self) -> None:
         """End every worker; sandboxed, every process of their users too."""

@@ -6,6 +6,7 @@ import pytest
 from conftest import TINY, tiny_submission
 
 from grader import cli
+from grader.batch import ci as batch_ci
 
 
 @pytest.fixture
@@ -24,8 +25,8 @@ def ci(tmp_path, monkeypatch, capsys):
 
 def test_summary_counts_hidden_tests_and_never_describes_them(ci, tmp_path):
     wrong = tiny_submission(tmp_path / "wrong", accuracy=0.3, mul_error=" + 1")
-    code, log, summary, results = ci(wrong)
-    assert code == 0  # grading ran: whatever the score
+    code, log, summary, results = ci(wrong, "--fail-below-full")
+    assert code == 1
     assert summary.startswith("## tiny: 1/5 points")
     assert "| 1.1 add() sums two numbers | 1/1 | passed |" in summary
     assert "| 2.1 The model reaches the accuracy threshold | 0/2 | failed: accuracy 30% " \
@@ -40,8 +41,8 @@ def test_summary_counts_hidden_tests_and_never_describes_them(ci, tmp_path):
     assert (tmp_path / "ci" / "results.log").is_file()  # the judge's output, beside it
 
 
-def test_exit_code_can_require_full_marks(ci, tmp_path):
-    good = tiny_submission(tmp_path / "good")
-    assert ci(good, "--fail-below-full")[0] == 0
-    wrong = tiny_submission(tmp_path / "wrong", add="return a - b")
-    assert ci(wrong, "--fail-below-full")[0] == 1
+def test_full_marks_pass_and_the_default_exit_code_ignores_the_score(ci, tmp_path):
+    code, log, summary, _ = ci(tiny_submission(tmp_path / "good"), "--fail-below-full")
+    assert code == 0 and "Points 5/5" in log and "(2/2 points)" in summary
+    below_full = {"score": 1, "tests": [{"max_score": 5}]}
+    assert (batch_ci.exit_code(below_full, False), batch_ci.exit_code(below_full, True)) == (0, 1)

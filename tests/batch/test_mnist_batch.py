@@ -174,6 +174,13 @@ def test_every_results_json_is_what_grader_grade_writes(graded, valid_results):
         assert same_grading(valid_results(batched), expected, name), name
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="worker users exist only when the judge is root")
+def test_concurrent_gradings_have_worker_users_of_their_own(graded):
+    users = {json.loads((graded["out"] / submission / "results.json").read_text())
+             ["extra_data"]["sandbox"]["user"] for submission in graded["ids"].values()}
+    assert len(users) >= 2, users
+
+
 def test_the_class_scores_as_it_should(graded):
     scores = {name: doc["score"] for name, doc in graded["expected"].items()}
     full = sum(t["max_score"] for t in graded["expected"]["reference"]["tests"])

@@ -64,14 +64,6 @@ def test_each_results_json_is_the_one_grader_grade_writes(batch, tmp_path):
     assert without_timings(batched) == without_timings(json.loads(own.read_text()))
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="worker users exist only when the judge is root")
-def test_concurrent_gradings_have_worker_users_of_their_own(batch):
-    root, _ = batch
-    users = {results_of(root / "out", name)["extra_data"]["sandbox"]["user"]
-             for name in ("good", "wrong")}
-    assert len(users) == 2
-
-
 def test_gradebook_rows_and_pictures(batch):
     out = batch[0] / "out"
     with open(out / "gradebook.csv", newline="") as f:
@@ -124,11 +116,11 @@ def test_a_grading_that_overruns_is_stopped_with_its_workers(tmp_path, valid_res
     watcher = threading.Thread(target=_watch, args=(seen, done))
     watcher.start()
     try:
-        [outcome] = run.grade_many(TINY, [hangs], tmp_path / "out", timeout_s=60)
+        [outcome] = run.grade_many(TINY, [hangs], tmp_path / "out", timeout_s=30)
     finally:
         done.set()
         watcher.join()
-    assert outcome.failed and "still running after 60 s" in outcome.problem
+    assert outcome.failed and "still running after 30 s" in outcome.problem
     assert valid_results(results_of(tmp_path / "out", "hangs"))["score"] == 0
     assert not (tmp_path / "out" / "hangs" / "grading.json").exists()
     assert seen.is_set(), "the hanging submission never started its sleeper"

@@ -17,14 +17,15 @@ def strip(document):
 def reference_runs(request, tmp_path_factory):
     root = request.config.rootpath
     assignment = config.load(root / "assignments/mnist_nets")
-    return [runner.grade(assignment, root / "solutions/mnist_nets",
-                         tmp_path_factory.mktemp("run") / "results.json")
-            for _ in range(RUNS)]
+    folders = [tmp_path_factory.mktemp("run") for _ in range(RUNS)]
+    return [(runner.grade(assignment, root / "solutions/mnist_nets", folder / "results.json"),
+             folder) for folder in folders]
 
 
 @pytest.mark.slow
 def test_reference_earns_full_marks_in_the_sandbox(reference_runs, valid_results):
-    document = valid_results(reference_runs[0])
+    document, _ = reference_runs[0]
+    valid_results(document)
     failures = {t["name"]: t["output"] for t in document["tests"] if t["status"] != "passed"}
     assert failures == {}
     assert document["score"] == sum(t["max_score"] for t in document["tests"]) == 100
@@ -32,10 +33,18 @@ def test_reference_earns_full_marks_in_the_sandbox(reference_runs, valid_results
 
 
 @pytest.mark.slow
+def test_accuracy_tests_draw_the_loss_curve_beside_the_results(reference_runs):
+    document, folder = reference_runs[0]
+    accuracy = next(t for t in document["tests"] if t["number"] == "6.1.1")
+    assert "Picture: pictures/6.1.1-loss.png" in accuracy["output"]
+    assert (folder / "pictures/6.1.1-loss.png").read_bytes().startswith(b"\x89PNG\r\n")
+
+
+@pytest.mark.slow
 def test_same_submission_same_score_every_run(reference_runs):
-    first = strip(reference_runs[0])
-    assert all(strip(run) == first for run in reference_runs[1:])
-    assert len({run["score"] for run in reference_runs}) == 1
+    documents = [document for document, _ in reference_runs]
+    assert all(strip(run) == strip(documents[0]) for run in documents[1:])
+    assert len({run["score"] for run in documents}) == 1
 
 
 @pytest.mark.slow
