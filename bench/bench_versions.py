@@ -29,6 +29,10 @@ def earlier_checkout(rev: str, workdir: Path) -> Path:
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
                    check=True, capture_output=True)
     subprocess.run(["cp", "-al", str(ROOT / ".venv"), str(venv)], check=True)
+    # Unlink the copy's own install of grader first: pip would rewrite files that are
+    # still hard links into .venv, and re-point this checkout's venv too.
+    for installed in (venv / "lib").glob("python*/site-packages/*grader*"):
+        subprocess.run(["rm", "-rf", str(installed)], check=True)
     subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "--quiet", "--no-deps",
                     "-e", str(tree)], check=True, capture_output=True)
     return venv / "bin/python"
