@@ -20,7 +20,12 @@ def _figure(height: float):
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 3] + "..."
+    """At most LABEL_CHARS, keeping a parametrized test's "[case]", which tells rows apart."""
+    if len(label) <= LABEL_CHARS:
+        return label
+    case = label[label.rindex("["):] if label.endswith("]") and "[" in label else ""
+    case = case if len(case) < LABEL_CHARS // 2 else ""
+    return (label[: LABEL_CHARS - len(case) - 4] + "... " + case).rstrip()
 
 
 def scores(path: Path, totals: list[float], full: float) -> Path:
@@ -63,8 +68,8 @@ def accuracies(path: Path, measured: list[Accuracies]) -> Path:
     axes = figure.add_subplot()
     label = "threshold"  # in the legend once
     for row, entry in enumerate(measured):
-        axes.scatter(entry.values, [row] * len(entry.values), alpha=0.6, color="tab:blue",
-                     edgecolor="none")
+        spread = [row + 0.05 * (i % 7 - 3) for i in range(len(entry.values))]  # fewer overlaps
+        axes.scatter(entry.values, spread, alpha=0.6, color="tab:blue", edgecolor="none")
         if entry.threshold is not None:
             axes.plot([entry.threshold] * 2, [row - 0.35, row + 0.35], color="tab:red",
                       linewidth=2, label=label)
