@@ -8,7 +8,7 @@ RESULTS ?= results.json
 
 DEVICE ?= cpu
 
-.PHONY: install grade test lint bench clean template autograder calibrate mutate
+.PHONY: install grade test test-all lint bench clean template autograder calibrate mutate seeds
 
 install: $(BIN)/grader
 
@@ -22,7 +22,12 @@ $(BIN)/grader: pyproject.toml requirements.txt requirements-dev.txt
 grade: install
 	$(BIN)/grader grade $(ASSIGNMENT) $(SUBMISSION) -o $(RESULTS)
 
+# The default suite leaves out tests marked slow (full gradings with training, attack
+# suites, mutant samples); test-all runs them too.
 test: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-all: install
 	$(BIN)/python -m pytest -q
 
 template: install
@@ -39,11 +44,18 @@ calibrate: install
 mutate: install
 	$(BIN)/grader mutate $(ASSIGNMENT) -o docs/mutation/$(ASSIGNMENT).md $(MUTATE_ARGS)
 
+# The reference graded under 10 grading secrets (inputs, held-out order, training seeds);
+# exits 1 unless every run earns full marks.
+seeds: install
+	$(BIN)/python bench/reference_seeds.py $(ASSIGNMENT) --seeds 10 -o docs/seeds/$(ASSIGNMENT).md
+
 lint: install
 	$(BIN)/ruff check grader tests bench solutions
 
 bench: install
 	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	for name in scene_recognition cifar_resnet; do \
+		echo "== bench/bench_grading.py $$name"; $(BIN)/python bench/bench_grading.py $$name || exit 1; done
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info results.json

@@ -13,7 +13,8 @@ and OOM kills; and, sampled every 0.1 s over the judge and its workers, the
 peak of the summed anonymous memory (what cannot be reclaimed) and of the
 summed PSS (shared library pages counted once). Headroom is the limit minus
 the peak anonymous memory. Gradescope's worker watchdog would be 60% of the
-limit, so each worker's peak RSS is shown against it.
+limit, on the memory a worker allocated (anonymous), so each process's peak
+anonymous memory is shown beside its RSS.
 
 Usage: python bench/bench_memory.py [ASSIGNMENT] [--python PATH] [--limit-mb 768] [--cpus 1]
 (`--python` grades with another environment's interpreter, e.g. one with CPU-only torch.)
@@ -84,7 +85,13 @@ class MemoryCgroup:
         return int(fields.get("oom_kill", 0))
 
     def remove(self) -> None:
-        self.path.rmdir()
+        for _ in range(50):  # processes killed at the limit may still be leaving it
+            try:
+                self.path.rmdir()
+                return
+            except OSError:
+                time.sleep(0.1)
+        print(f"could not remove {self.path}: processes are still in it")
 
 
 def _read(path: Path) -> str:
@@ -125,7 +132,7 @@ def main() -> None:
             group.enter()
 
     totals = [0, 0]  # peak of the sums over the tree at one instant: PSS, anon
-    processes: dict[int, list] = {}  # pid -> [name, peak RSS]
+    processes: dict[int, list] = {}  # pid -> [name, peak RSS, peak anonymous]
     with tempfile.TemporaryDirectory() as tmp:
         command = [args.python, "-m", "grader.cli", "grade", args.assignment,
                    str(ROOT / "solutions" / args.assignment), "-o", f"{tmp}/results.json",
@@ -140,9 +147,9 @@ def main() -> None:
                 found = sample(pid)
                 if found:
                     now = [now[0] + found[0], now[1] + found[1]]
-                    peak = processes.setdefault(pid, ["", 0])
+                    peak = processes.setdefault(pid, ["", 0, 0])
                     peak[0] = command_name(pid) or peak[0]  # the launcher execs the worker
-                    peak[1] = max(peak[1], found[2])
+                    peak[1], peak[2] = max(peak[1], found[2]), max(peak[2], found[1])
             totals = [max(t, n) for t, n in zip(totals, now)]
             time.sleep(0.1)
         wall = time.perf_counter() - start
@@ -164,10 +171,11 @@ def main() -> None:
     anon, pss = totals[1] / 1024, totals[0] / 1024
     print(f"process tree: peak anonymous memory {anon:.0f} MB, peak PSS {pss:.0f} MB; "
           f"headroom {limit - anon:.0f} MB ({(limit - anon) / limit:.0%}) under {limit} MB")
-    for name, rss in sorted(processes.values(), key=lambda p: -p[1]):
+    for name, rss, anon in sorted(processes.values(), key=lambda p: -p[1]):
         if rss > 50_000:
-            print(f"  peak RSS {rss / 1024:5.0f} MB  {name}")
-    print(f"  (a worker's RSS watchdog under a {limit} MB limit: {0.6 * limit:.0f} MB)")
+            print(f"  peak RSS {rss / 1024:5.0f} MB, anonymous {anon / 1024:5.0f} MB  {name}")
+    print(f"  (under a {limit} MB limit the watchdog stops a worker past {0.6 * limit:.0f} MB "
+          "of anonymous memory)")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 tests, never collected as tests themselves."""
 
 import json
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -39,3 +41,45 @@ def dataset_registry():
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@dataclass(frozen=True)
+class Graded:
+    document: dict
+    failed: set[str]  # numbers of the failed tests
+    lost: float       # points lost
+
+    def worth(self, numbers: set[str]) -> float:
+        """Points of the tests numbered `numbers`."""
+        return sum(t["max_score"] for t in self.document["tests"] if t["number"] in numbers)
+
+
+class WrongSubmissions:
+    """An assignment's reference with one mistake patched in, graded in this process."""
+
+    def __init__(self, root: Path, folder: Path):
+        self.root, self.folder = root, folder
+
+    def make(self, assignment: str, file: str, old: str, new: str) -> Path:
+        """A copy of the reference with the one `old` in `file` replaced by `new`."""
+        target = self.folder / "submission"
+        shutil.copytree(self.root / "solutions" / assignment, target)
+        source = (target / file).read_text()
+        assert source.count(old) == 1, f"the reference no longer contains {old!r} once"
+        (target / file).write_text(source.replace(old, new))
+        return target
+
+    def grade(self, assignment: str, submission: Path, *pytest_args: str) -> Graded:
+        from grader.judge import config, runner
+
+        document = _validate(runner.grade(
+            config.load(self.root / "assignments" / assignment), submission,
+            self.folder / "results.json", sandbox=False, extra_args=pytest_args))
+        tests = document["tests"]
+        return Graded(document, {t["number"] for t in tests if t["status"] == "failed"},
+                      sum(t["max_score"] - t["score"] for t in tests))
+
+
+@pytest.fixture
+def wrong_submissions(request, tmp_path) -> WrongSubmissions:
+    return WrongSubmissions(request.config.rootpath, tmp_path)

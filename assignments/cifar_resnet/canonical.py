@@ -157,11 +157,36 @@ def load_by_shape(model: nn.Module, state: dict, name: str) -> nn.Module:
     return model.eval()
 
 
-def resnet20_from_state(state: dict) -> nn.Module:
-    """The canonical ResNet-20 in eval mode holding ``state``; option A or B by parameter count.
+def load_by_name(model: nn.Module, state: dict, name: str) -> nn.Module:
+    """Copy ``state``'s tensors into ``model`` by key; ``ArchitectureMismatch`` names what differs.
 
-    Anything else, such as a ResNet-18 (about 11.2 million parameters), raises
-    ``ArchitectureMismatch``.
+    For a checkpoint file, whose keys come back sorted: their order says nothing of
+    the modules' order, so the keys must be the documented ones. Returns ``model``
+    in eval mode.
+    """
+    given, target = _relevant(state), _relevant(model.state_dict())
+    missing = [k for k in target if k not in given]
+    unexpected = [k for k in given if k not in target]
+    if missing or unexpected:
+        raise ArchitectureMismatch(
+            f"the tensors of your {name} checkpoint are not named like the specified model's "
+            f"(the names of your ResNet20's state_dict when its modules are named as in the "
+            f"docstring): missing {', '.join(missing[:4]) or 'none'}; unexpected "
+            f"{', '.join(unexpected[:4]) or 'none'}")
+    wrong = [f"{k} {tuple(given[k].shape)} (expected {tuple(t.shape)})"
+             for k, t in target.items() if given[k].shape != t.shape]
+    if wrong:
+        raise ArchitectureMismatch(f"tensors of your {name} checkpoint have other shapes than "
+                                   f"the specified model's: {', '.join(wrong[:4])}")
+    model.load_state_dict({k: given[k].to(t.dtype) for k, t in target.items()}, strict=False)
+    return model.eval()
+
+
+def resnet20_from_state(state: dict) -> nn.Module:
+    """The canonical ResNet-20 in eval mode holding a checkpoint's ``state``, matched by key.
+
+    Option A or B by parameter count. Anything else, such as a ResNet-18 (about
+    11.2 million parameters), raises ``ArchitectureMismatch``.
     """
     count = parameter_count(state)
     option = next((k for k, v in RESNET20_PARAMETERS.items() if v == count), None)
@@ -169,4 +194,4 @@ def resnet20_from_state(state: dict) -> nn.Module:
         raise ArchitectureMismatch(
             f"your ResNet-20 has {count:,} parameters; ResNet-20 has 269,722 (option A, "
             f"zero-padding shortcuts) or 272,474 (option B, 1x1 projection shortcuts)")
-    return load_by_shape(resnet20(option), state, f"ResNet-20 (option {option})")
+    return load_by_name(resnet20(option), state, f"ResNet-20 (option {option})")

@@ -3,13 +3,11 @@
 Any test with a `model_id` argument runs once per model of the assignment.
 """
 
-import functools
 
 import pytest
 import torch
 
-from grader.toolkit.datasets import get_dataset
-from grader.toolkit.layers import Structure, sequential
+from grader.toolkit.layers import sequential, verified_structure
 
 CONV = [["Conv2d", 1, 32, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2]]
 CONV2 = [["Conv2d", 32, 64, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2], ["Flatten"],
@@ -90,37 +88,10 @@ def build(submission, rng):
 
 @pytest.fixture
 def structure(submission, images, rng):
-    """`structure(model)`: the model as the judge rebuilt it, checked against its forward.
-
-    Counts, layer lists and MACs come from the judge's rebuild, and only after it
-    computed what the student's model computes on fresh inputs (in training mode
-    too, with the worker's RNG seeded like the judge's, when there is dropout).
-    """
-    def train_forward(model, seed, x):
-        submission.helpers.manual_seed(seed)
-        model.train()
-        out = model(x)
-        model.eval()
-        return out
-
-    def verified(model) -> Structure:
-        rebuilt = Structure.rebuild(submission.helpers.describe(model, (1, 1, 28, 28)))
-        model.eval()
-        rebuilt.verify(model, images(8), seed=int(torch.randint(2**31, (1,), generator=rng)),
-                       train_forward=lambda seed, x: train_forward(model, seed, x))
-        return rebuilt
-    return verified
-
-
-@functools.cache
-def _splits(name: str):
-    return get_dataset(name, "train"), get_dataset(name, "heldout")
-
-
-@pytest.fixture
-def mnist_data(assignment):
-    """Train and held-out splits of the assignment's dataset (held-out labels stay here)."""
-    return _splits(assignment.config["training"]["dataset"])
+    """`structure(model)`: the model as the judge rebuilt it, checked against its forward
+    (`grader.toolkit.layers.verified_structure`); counts, layer lists and MACs come from it."""
+    return lambda model: verified_structure(
+        submission, model, images(8), seed=int(torch.randint(2**31, (1,), generator=rng)))
 
 
 @pytest.fixture

@@ -23,10 +23,10 @@ TRAINED = ["LogisticRegression", "SimpleFC", "SimpleCNN"]
 @pytest.mark.weight(12, split=True)
 @pytest.mark.number("6.1")
 @pytest.mark.parametrize("trained_id", TRAINED)
-def test_accuracy(trained_id, build, judge_model, submission, assignment, mnist_data, images,
+def test_accuracy(trained_id, build, judge_model, submission, assignment, training_data, images,
                   device, rng, pictures, record_property):
     """Model reaches the accuracy threshold on held-out MNIST images"""
-    train, held = mnist_data
+    train, held = training_data
     threshold = assignment.config["thresholds"][device.type][trained_id]
     recipe = assignment.recipe(trained_id).to_dict()  # the budget calibration used too
     seed = int(torch.randint(2**31, (1,), generator=rng))

@@ -30,11 +30,7 @@ def test_simple_cnn_forward_speed(build, judge_twin, submission, reference, rng)
     with torch.no_grad():
         for x, out in answers:
             checks.check_close(out, judge(x), rtol=1e-4, atol=1e-5, name="SimpleCNN output")
-    assert not result.disturbed, (
-        "the reference's own times varied too much to compare against "
-        f"({result.reference_spread:.1f}x between its fastest and slowest call, in every "
-        "attempt): the grading machine was busy. This is not your code's fault; please "
-        "ask the staff to regrade.")
+    timing.check_quiet(result)
     assert result.ratio <= MAX_RATIO, (
         f"your SimpleCNN forward took {result.ratio:.1f}x the reference's time "
         f"({result.candidate_median_s * 1000:.1f} ms vs {result.reference_median_s * 1000:.1f} "

@@ -36,6 +36,7 @@ def as_json(run: MutationRun) -> dict:
     return {
         "assignment": run.assignment, "date": run.date, "seconds": run.seconds,
         "selection": list(run.selection), "sample": run.sample, "bar": run.settings.bar,
+        "prescreen": list(run.settings.prescreen), "prescreened": run.prescreened,
         "score": run.score, "passed": run.passed, "counts": run.counts,
         "reference": {"score": run.reference.score, "max_score": run.reference.max_score},
         "warnings": run.warnings(),
@@ -67,6 +68,10 @@ def _overview(run: MutationRun) -> str:
     counts = run.counts
     tests = (f"only those `{shlex.join(run.selection)}` selects (a quick run: a full run "
              "grades with every test)" if run.selection else "every test")
+    if run.settings.prescreen and not run.selection:
+        tests += (f" ({run.prescreened} mutants were killed by the prescreen, the tests "
+                  f"`{shlex.join(run.settings.prescreen)}` selects; the others were graded "
+                  "with every test)")
     graded = (f"{counts['graded']} of {counts['generated']}, spread over the functions"
               if run.sample else "all of them")
     context = (f"{run.date}, {run.seconds:g} s. Graded with {tests}; mutants graded: "

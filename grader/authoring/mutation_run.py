@@ -33,6 +33,7 @@ class Settings:
 
     bar: float = DEFAULT_BAR
     equivalent: dict[str, str] = field(default_factory=dict)  # mutant id -> why
+    prescreen: tuple[str, ...] = ()  # pytest arguments of the tests a full run grades first
 
     @classmethod
     def of(cls, assignment: Assignment) -> Settings:
@@ -44,7 +45,8 @@ class Settings:
         for entry in table.equivalent:
             if not entry.reason.strip():
                 raise ConfigError(f"{where} equivalent: {entry.id} needs a reason")
-        return cls(bar, {entry.id: entry.reason for entry in table.equivalent})
+        return cls(bar, {entry.id: entry.reason for entry in table.equivalent},
+                   table.prescreen)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class MutationRun:
     settings: Settings
     selection: tuple[str, ...]  # pytest arguments choosing the tests; () for all
     sample: int | None
+    prescreened: int  # mutants the prescreen killed (a full run with [mutation] prescreen)
     generated: list[Mutant]
     reference: Graded
     verdicts: list[Verdict]
@@ -116,22 +119,44 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
     """Generate the reference's mutants (or a sample of them), grade each, judge each.
 
     ``jobs``: gradings at once (default: `grader batch`'s, from the CPUs and memory);
-    ``selection``: pytest arguments choosing the tests, for quick runs only.
+    ``selection``: pytest arguments choosing the tests, for quick runs only. A full run
+    of an assignment with ``[mutation] prescreen`` grades every mutant with those tests
+    first: a mutant they kill scores below the reference with every test too (the
+    reference earns their full points), so only the survivors are graded again, fully.
     """
     started = time.monotonic()
     settings = Settings.of(assignment)
     generated = mutate.generate(assignment, reference)
     chosen = mutate.sample(generated, sample) if sample else generated
+    stages = [selection]
+    if settings.prescreen and not selection:
+        stages = [settings.prescreen, ()]
+    statuses: dict[int, tuple[Graded, str]] = {}
+    pending = list(range(len(chosen)))
+    killed_early = []
+    for stage in stages:
+        base, graded = _grade_stage(assignment, reference, [chosen[i] for i in pending],
+                                    jobs, stage, progress)
+        statuses.update((i, (result, _status(chosen[i], result, base, settings)))
+                        for i, result in zip(pending, graded))
+        pending = [i for i in pending if statuses[i][1] != "killed"]
+        killed_early.append(len(chosen) - len(pending))
+    verdicts = [Verdict(mutant, *statuses[i]) for i, mutant in enumerate(chosen)]
+    return MutationRun(assignment.name, settings, tuple(selection), sample,
+                       killed_early[0] if len(stages) > 1 else 0, generated, base, verdicts,
+                       datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                       round(time.monotonic() - started, 1))
+
+
+def _grade_stage(assignment: Assignment, reference: Path, mutants: list[Mutant],
+                 jobs: int | None, selection: tuple[str, ...], progress: bool
+                 ) -> tuple[Graded, list[Graded]]:
     with tempfile.TemporaryDirectory(prefix="grader-mutate-") as scratch:
-        base, *graded = _grade_all(assignment, reference, chosen, Path(scratch), jobs,
+        base, *graded = _grade_all(assignment, reference, mutants, Path(scratch), jobs,
                                    selection, progress)
     if base.fault:
         raise ConfigError(f"{assignment.name}: the reference could not be graded: {base.fault}")
-    verdicts = [Verdict(mutant, result, _status(mutant, result, base, settings))
-                for mutant, result in zip(chosen, graded)]
-    return MutationRun(assignment.name, settings, tuple(selection), sample, generated, base,
-                       verdicts, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                       round(time.monotonic() - started, 1))
+    return base, graded
 
 
 def _status(mutant: Mutant, graded: Graded, reference: Graded, settings: Settings) -> str:

@@ -165,7 +165,29 @@ class Equivalent:
 @dataclass(frozen=True)
 class MutationTable:
     bar: float | None = None                # the mutation score `grader mutate` requires
+    # A full run grades every mutant with the tests these pytest arguments select first
+    # (e.g. ["-m", "not training"]); only the survivors are graded again with every test.
+    prescreen: tuple[str, ...] = ()
     equivalent: tuple[Equivalent, ...] = ()
+
+
+ARTIFACT_KINDS = ("predictions", "checkpoint")
+ARTIFACT_SUFFIXES = {"predictions": ".csv", "checkpoint": ".safetensors"}
+
+
+@dataclass(frozen=True)
+class ArtifactTable:
+    """[artifacts.<name>]: an optional file the judge grades as data (grader.toolkit.artifacts).
+
+    Staged beside the submission's modules when present (a pickled checkpoint of
+    the same stem too, so that its test can refuse it by name); never required.
+    """
+
+    file: str                               # its name in the submission, e.g. "predictions.csv"
+    kind: str = field(metadata={"choices": ARTIFACT_KINDS})
+    max_kb: int = 1024                      # larger files are not staged
+    how: str = ""                           # told to a submission without it: how to make it
+    threshold: float | None = None          # the accuracy its test requires, when it has one
 
 
 @dataclass(frozen=True)
@@ -184,6 +206,7 @@ class Settings:
     data: DataTable = field(default_factory=DataTable)
     extensions: ExtensionsTable = field(default_factory=ExtensionsTable)
     mutation: MutationTable = field(default_factory=MutationTable)
+    artifacts: dict[str, ArtifactTable] = field(default_factory=dict)
 
 
 # ---- checking a TOML document against the schema ---------------------------------------
@@ -375,11 +398,31 @@ def parse(config: dict) -> Settings:
     _recipe(settings.training, None)
     for requirement in settings.assignment.requirements:
         _check_requirement(requirement)
+    _check_artifacts(settings)
     for key in ("datasets", "helpers"):
         module = getattr(settings.extensions, key)
         if module in settings.submission.files:
             raise _error("[extensions]", key, f"{module!r} is also a file students submit")
     return settings
+
+
+def _check_artifacts(settings: Settings) -> None:
+    """Artifact files: plain names, of their kind's format, not also a module students submit."""
+    seen: dict[str, str] = {}
+    for key, artifact in settings.artifacts.items():
+        label, name = f"[artifacts.{key}]", artifact.file
+        suffix = ARTIFACT_SUFFIXES[artifact.kind]
+        if "/" in name or "\\" in name or not name.endswith(suffix):
+            raise _error(label, "file", f"{name!r} must be a plain file name ending in {suffix} "
+                         f"(kind {artifact.kind!r})")
+        if name in settings.submission.files:
+            raise _error(label, "file", f"{name!r} is also in [submission] files, which are "
+                         "required; an artifact is optional")
+        if name in seen:
+            raise _error(label, "file", f"{name!r} is also [artifacts.{seen[name]}]'s file")
+        if artifact.max_kb < 1:
+            raise _error(label, "max_kb", f"must be positive, not {artifact.max_kb}")
+        seen[name] = key
 
 
 def _check_requirement(text: str) -> None:
@@ -405,10 +448,19 @@ def _extension(root: Path, key: str, relative: str | None) -> Path | None:
     return path
 
 
-@cache
 def load(root: Path) -> Assignment:
-    """Parse `root/assignment.toml` (once per process) and register its datasets."""
-    root = Path(root)
+    """Parse `root/assignment.toml` (once per process) and register its datasets.
+
+    The datasets are registered again if the registry lost them since (tests reset it).
+    """
+    assignment = _read(Path(root))
+    if assignment.datasets_module:
+        _register_datasets(assignment.datasets_module)
+    return assignment
+
+
+@cache
+def _read(root: Path) -> Assignment:
     path = root / CONFIG_NAME
     try:
         config = tomllib.loads(path.read_text())
@@ -440,9 +492,14 @@ def load(root: Path) -> Assignment:
     )
 
 
-def _register_datasets(module: Path) -> None:
-    from grader.toolkit.datasets import register_module
+load.cache_clear = _read.cache_clear  # a changed assignment.toml is read again
 
+
+def _register_datasets(module: Path) -> None:
+    from grader.toolkit.datasets import REGISTERED_FROM, register_module
+
+    if module.resolve() in REGISTERED_FROM.values():
+        return
     try:
         register_module(module)
     except ValueError as exc:

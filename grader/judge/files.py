@@ -123,11 +123,41 @@ def _stage_entries(staged: Staged, assignment: Assignment, entries: _Entries) ->
             staged.too_large.append(f"{entry} ({entries.size(entry) // 1024} KB)")
         else:
             (staged.root / name).write_bytes(entries.read(entry))
+    used.update(_stage_artifacts(staged, assignment, entries))
     notebooks = _notebooks(entries.names)
     if notebooks and (staged.missing or not assignment.files):
         used.update(_stage_notebooks(staged, assignment, entries, notebooks))
     staged.ignored = sorted(n for n in entries.names if n not in used and "__MACOSX" not in n
                             and "__pycache__" not in n)
+
+
+def _stage_artifacts(staged: Staged, assignment: Assignment, entries: _Entries) -> set[str]:
+    """Copy the optional files graded as data ([artifacts]), each within its own size limit.
+
+    A checkpoint submitted pickled (``resnet20.pt`` for ``resnet20.safetensors``) is
+    copied too, never opened: its test refuses it by name and says how to convert it.
+    """
+    from grader.toolkit.artifacts import PICKLE_SUFFIXES
+
+    used = set()
+    for artifact in assignment.settings.artifacts.values():
+        wanted = PurePosixPath(artifact.file)
+        names = [artifact.file]
+        if artifact.kind == "checkpoint":
+            names += [f"{wanted.stem}{suffix}" for suffix in PICKLE_SUFFIXES]
+        for name in names:
+            entry = _pick(entries.names, name)
+            if entry is None:
+                continue
+            used.add(entry)
+            size = entries.size(entry)
+            if size > artifact.max_kb * 1024:
+                staged.too_large.append(f"{entry} ({size // 1024} KB; at most "
+                                        f"{artifact.max_kb} KB)")
+            else:
+                (staged.root / name).write_bytes(entries.read(entry))
+            break
+    return used
 
 
 def _stage_notebooks(staged: Staged, assignment: Assignment, entries: _Entries,

@@ -7,6 +7,7 @@ with an `assignment.toml`; other tests run as plain pytest tests.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -239,6 +240,27 @@ def reference(request: pytest.FixtureRequest, assignment: Assignment):
         return request.config.stash[SESSION].submission(assignment, "reference")
     except SubmissionError as exc:
         pytest.fail(f"grader configuration: {exc}", pytrace=False)
+
+
+@pytest.fixture
+def training_data(assignment: Assignment):
+    """(train, heldout): the splits of the dataset ``[training] dataset`` names.
+
+    The held-out labels stay in the judge; its images reach the worker only through
+    `grader.toolkit.heldout`, in a secret order.
+    """
+    name = assignment.settings.training.dataset
+    if not name:
+        pytest.fail("grader configuration: the training_data fixture needs [training] dataset "
+                    "in assignment.toml", pytrace=False)
+    return _splits(name)
+
+
+@functools.cache
+def _splits(name: str) -> tuple:
+    from grader.toolkit.datasets import get_dataset
+
+    return get_dataset(name, "train"), get_dataset(name, "heldout")
 
 
 @pytest.fixture

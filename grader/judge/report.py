@@ -38,8 +38,13 @@ def by_part(rows: list[dict]) -> list[tuple[str | None, list[dict]]]:
             for part, members in groupby(ordered, key=lambda r: part_of(r.get("number")))]
 
 
+def _number(points: float) -> str:
+    """Points as a person writes them: 2, 1.5, 0.57 (split weights give long fractions)."""
+    return f"{points:.2f}".rstrip("0").rstrip(".")
+
+
 def _points(rows: list[dict]) -> str:
-    return f"{sum(r['score'] for r in rows):g}/{sum(r['max_score'] for r in rows):g}"
+    return f"{_number(sum(r['score'] for r in rows))}/{_number(sum(r['max_score'] for r in rows))}"
 
 
 def _part_title(part: str | None, parts: dict[str, str]) -> Text:
@@ -71,7 +76,7 @@ def _table(rows: list[dict], parts: dict[str, str]) -> Table:
                       _part_title(part, parts), Text(_points(members), style="bold"), "")
         for i, row in enumerate(members):
             table.add_row(row.get("number") or "", _test_cell(row),
-                          f"{row['score']:g}/{row['max_score']:g}",
+                          f"{_number(row['score'])}/{_number(row['max_score'])}",
                           Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
                           end_section=i == len(members) - 1)
     return table
@@ -102,12 +107,12 @@ def score_line(rows: list[dict], public_only: bool) -> str:
     passed = sum(r["status"] == "passed" for r in rows)
     counts = f"{passed}/{len(rows)} tests passed"
     if public_only:
-        return (f"Public tests: {earned:g}/{possible:g} points, {counts}. The grader also "
+        return (f"Public tests: {_number(earned)}/{_number(possible)} points, {counts}. The grader also "
                 "runs hidden tests, so this is not your final grade.")
     if hidden:
-        return (f"Score: {earned:g}/{possible:g} points, {counts} "
+        return (f"Score: {_number(earned)}/{_number(possible)} points, {counts} "
                 f"({len(hidden)} of them not visible to students before release).")
-    return f"Score: {earned:g}/{possible:g} points, {counts}."
+    return f"Score: {_number(earned)}/{_number(possible)} points, {counts}."
 
 
 def summary(document: dict, *, public_only: bool = False,

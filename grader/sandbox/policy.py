@@ -39,7 +39,7 @@ class Limits:
     file_size_mb: int = 256     # RLIMIT_FSIZE: the largest file it can write
     open_files: int = 1024      # RLIMIT_NOFILE
     tmp_mb: int = 512           # size of each private tmpfs (/tmp, /var/tmp, /dev/shm)
-    memory_mb: int = 0          # RSS watchdog; 0: 60% of the machine's (or cgroup's) memory
+    memory_mb: int = 0          # watchdog on allocated memory; 0: 60% of the machine's (or cgroup's)
 
     @classmethod
     def of(cls, assignment: Assignment, memory_mb: int | None = None) -> Limits:

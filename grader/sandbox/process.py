@@ -95,7 +95,7 @@ class Channel:
 
 
 class MemoryWatchdog(threading.Thread):
-    """Polls the RSS of the worker's processes; past the limit it kills them all."""
+    """Polls the memory the worker's processes allocated; past the limit it kills them all."""
 
     def __init__(self, worker: WorkerProcess, limit_mb: int):
         super().__init__(daemon=True, name="grader-memory-watchdog")
@@ -105,10 +105,10 @@ class MemoryWatchdog(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.wait(WATCH_INTERVAL_S):
-            rss = self.worker.rss()
-            self.peak = max(self.peak, rss)
-            if rss > self.limit:
-                self.worker.fault = (f"used {rss / 2**30:.1f} GB of memory, more than the "
+            used = self.worker.allocated()
+            self.peak = max(self.peak, used)
+            if used > self.limit:
+                self.worker.fault = (f"used {used / 2**30:.1f} GB of memory, more than the "
                                      f"limit of {self.limit / 2**30:.1f} GB, and was stopped")
                 self.worker.kill()
                 return
@@ -221,13 +221,18 @@ class WorkerProcess:
             return users.processes_of(self.uid)
         return [pid for pid, group in _process_groups() if group == self.process.pid]
 
-    def rss(self) -> int:
-        """Resident memory of the worker's processes."""
+    def allocated(self) -> int:
+        """Resident memory the worker's processes allocated themselves.
+
+        Resident minus shared pages: library files (torch's are 150 MB and more) are left
+        out, since the kernel can reclaim them and the judge maps the same ones.
+        """
         total = 0
         for pid in self.pids():
             try:
                 with open(f"/proc/{pid}/statm") as f:
-                    total += int(f.read().split()[1]) * PAGE_BYTES
+                    resident, shared = (int(n) for n in f.read().split()[1:3])
+                    total += (resident - shared) * PAGE_BYTES
             except (OSError, IndexError, ValueError):
                 continue
         return total

@@ -119,3 +119,14 @@ def check_equal(value: Any, expected: Any, *, name: str = "result",
     if type(value) is not type(expected) or value != expected:
         _fail(name, _describe(expected), _describe(value), hint)
     return value
+
+
+def check_loss_and_accuracy(result: Any, loss: float, accuracy: float, what: str) -> None:
+    """``what`` (a train or evaluate loop) returned ``(mean_loss, accuracy)`` close to the judge's."""
+    check_type(result, tuple, name=f"{what}'s return value",
+               hint="return a tuple (mean_loss, accuracy)")
+    check_equal(len(result), 2, name=f"length of {what}'s return value")
+    check_scalar(result[0], loss, rtol=1e-4, atol=1e-5, name="mean loss",
+                 hint="average the loss per sample: weight each batch by its size")
+    check_scalar(result[1], accuracy, rtol=0, atol=1e-9, name="accuracy",
+                 hint="a fraction in [0, 1] of samples whose arg-max logit is the label")

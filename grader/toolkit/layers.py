@@ -14,9 +14,12 @@ layer lists and MACs are then the judge's own arithmetic on a model it built.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
 from torch import nn
 
 LAYERS = ("Flatten", "Linear", "Conv2d", "ReLU", "MaxPool2d", "BatchNorm2d", "Dropout")
@@ -188,3 +191,46 @@ def _same(actual, expected: torch.Tensor, layers: list[dict], mode: str) -> None
             "computes on the same inputs. Structure, parameter and cost checks need every "
             "step with weights or randomness to be an nn.Module layer called in forward "
             "(nn.ReLU, nn.Dropout, ... rather than functional calls).")
+
+
+def verified_structure(submission, model, inputs: torch.Tensor, *, seed: int,
+                       to_model=None) -> Structure:
+    """The student's ``model`` as the judge rebuilt it, checked against its forward.
+
+    ``submission`` reaches the worker (its ``describe`` and ``manual_seed`` helpers);
+    ``inputs`` are fresh judge-made inputs of the rebuilt layers, which the student's
+    model gets as ``to_model(inputs)`` (default: as they are; a forward that repeats a
+    grayscale channel gets one of the three). The rebuild counts only once it computed
+    what the student's model computes on them, in eval mode, and in training mode with
+    the worker's RNG seeded like the judge's (``seed``) when there is dropout.
+    """
+    def forward(x: torch.Tensor):
+        return model(to_model(x) if to_model else x)
+
+    def train_forward(seed: int, x: torch.Tensor):
+        submission.helpers.manual_seed(seed)
+        model.train()
+        out = forward(x)
+        model.eval()
+        return out
+
+    shape = (to_model(inputs) if to_model else inputs).shape
+    rebuilt = Structure.rebuild(submission.helpers.describe(model, (1, *shape[1:])))
+    model.eval()
+    rebuilt.verify(forward, inputs, seed=seed, train_forward=train_forward)
+    return rebuilt
+
+
+# ---- a network in a file: its layer spec and its weights ------------------------------------
+
+def save_network(path, spec, state: dict, dtype: torch.dtype = torch.float32) -> None:
+    """Write ``state`` (stored as ``dtype``) to a safetensors file, ``spec`` in its metadata."""
+    tensors = {k: v.detach().to(dtype).contiguous() for k, v in state.items()}
+    save_file(tensors, str(path), metadata={"spec": json.dumps(spec)})
+
+
+def load_network(path) -> tuple:
+    """(spec, state) of a file ``save_network`` wrote; the weights as float32."""
+    with safe_open(str(path), framework="pt") as f:
+        state = {key: f.get_tensor(key).float() for key in f.keys()}  # noqa: SIM118 - no __iter__
+        return json.loads(f.metadata()["spec"]), state

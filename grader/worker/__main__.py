@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     # Imports that the judge would otherwise see as slowness of the first graded call.
     import torch  # noqa: F401
 
+    from grader.toolkit.memory import release_free_memory
     from grader.wire import read_message, write_message
     from grader.worker.dispatch import Dispatcher
 
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         except (TypeError, ValueError) as exc:  # e.g. a value JSON cannot carry
             write_message(replies, {"ok": False, "output": reply.get("output", ""),
                                     "error": {"type": "WireError", "message": str(exc)}}, [])
+        del reply, out, buffers  # before the trim: a training call's data is garbage now
+        release_free_memory()
 
 
 def _take_helpers(extra: str | None) -> dict:

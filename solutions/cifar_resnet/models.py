@@ -174,7 +174,9 @@ class ResNet20(nn.Module):
     ``ValueError``) picks the shortcut of the two blocks that change shape.
 
     Option A: 269,722 parameters, 40,551,040 MACs; option B: 272,474
-    parameters, 40,813,184 MACs.
+    parameters, 40,813,184 MACs. Keep these attribute names (and BasicBlock's):
+    a submitted ``resnet20.safetensors`` is loaded into the grader's ResNet-20
+    by its ``state_dict`` keys (``layer2.0.conv1.weight``, ...).
     """
 
     def __init__(self, shortcut: str = "A"):

@@ -22,7 +22,8 @@ def make_scheduler(optimizer: torch.optim.Optimizer, step_size: int,
                    gamma: float) -> torch.optim.lr_scheduler.StepLR:
     """Step decay: the learning rate is multiplied by ``gamma`` every ``step_size`` epochs.
 
-    Call ``scheduler.step()`` once at the end of each epoch (not per batch).
+    Step it once at the end of each epoch (``train_one_epoch(..., scheduler=...)``
+    does), not per batch.
     """
     # BEGIN SOLUTION
     # TODO: return a torch.optim.lr_scheduler.StepLR
@@ -31,7 +32,7 @@ def make_scheduler(optimizer: torch.optim.Optimizer, step_size: int,
 
 
 def train_one_epoch(model: nn.Module, loader, optimizer: torch.optim.Optimizer,
-                    device: torch.device) -> tuple[float, float]:
+                    device: torch.device, scheduler=None) -> tuple[float, float]:
     """Train ``model`` for one pass over ``loader`` and return ``(mean_loss, accuracy)``.
 
     ``loader`` yields ``(images, labels)`` batches. Put the model in training
@@ -39,7 +40,8 @@ def train_one_epoch(model: nn.Module, loader, optimizer: torch.optim.Optimizer,
     on ``nn.CrossEntropyLoss``. ``mean_loss`` is the average loss per sample
     (batches weighted by their size) and ``accuracy`` the fraction of samples
     whose arg-max logit was the label, a float in [0, 1], both measured on
-    the fly during the epoch.
+    the fly during the epoch. A ``scheduler``, when given, is stepped once, after
+    the last batch: step decay counts epochs, not batches.
     """
     # BEGIN SOLUTION
     # TODO: loop over the loader: forward, loss, zero_grad, backward, step; keep running sums
@@ -56,6 +58,8 @@ def train_one_epoch(model: nn.Module, loader, optimizer: torch.optim.Optimizer,
         total_loss += loss.item() * len(labels)
         correct += (logits.argmax(1) == labels).sum().item()
         seen += len(labels)
+    if scheduler is not None:
+        scheduler.step()
     return total_loss / seen, correct / seen
     # END SOLUTION
 

@@ -1,8 +1,10 @@
-"""MyAlexNet: AlexNet's pretrained features with a new 15-class last layer.
+"""MyAlexNet: AlexNet's pretrained layers, frozen, with a new 15-class last layer.
 
 Pretrained weights are never downloaded: they are read from a local
-safetensors file (an explicit path, else ``$GRADER_DATA_ROOT/alexnet.safetensors``)
-when there is one; otherwise the network starts from random weights.
+safetensors file (``$GRADER_DATA_ROOT/alexnet.safetensors``, torchvision
+AlexNet's state dict) when there is one; otherwise AlexNet starts from random
+weights. Any network laid out like torchvision's AlexNet can stand in for it
+(``backbone``): the grader fine-tunes a small pretrained one.
 """
 
 import os
@@ -23,28 +25,40 @@ def pretrained_weights_path() -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
+def load_alexnet() -> nn.Module:
+    """torchvision's AlexNet with the pretrained weights of ``pretrained_weights_path()``, if any.
+
+    The weights are loaded into an AlexNet built without memory of its own
+    (the meta device), so that only one copy of its 61 million parameters exists.
+    """
+    path = pretrained_weights_path()
+    if path is None:
+        return alexnet(weights=None)
+    with torch.device("meta"):
+        model = alexnet(weights=None)
+    model.load_state_dict(load_file(path), assign=True)
+    return model
+
+
 class MyAlexNet(nn.Module):
-    """AlexNet fine-tuned for 15 scene classes: only its last layer trains.
+    """AlexNet fine-tuned for 15 scene classes: only its new last layer trains.
 
-    ``cnn_layers`` (an ``nn.Sequential``): AlexNet's ``features`` then its
-    ``avgpool``, giving (N, 256, 6, 6). ``fc_layers`` (an ``nn.Sequential``):
-    AlexNet's ``classifier`` with its last layer replaced by
-    ``nn.Linear(4096, 15)``. Every parameter of the conv layers and of the
-    first two linear layers is frozen (``requires_grad=False``); the new last
-    layer's 61,455 parameters are the only trainable ones (57,003,840 frozen).
+    ``backbone``: a network laid out like torchvision's AlexNet: ``features``
+    (convolutions), ``avgpool`` and ``classifier`` (an ``nn.Sequential`` whose
+    last layer is an ``nn.Linear`` from 4096 features); None: ``load_alexnet()``.
+
+    ``cnn_layers`` (an ``nn.Sequential``): the backbone's ``features`` then its
+    ``avgpool``. ``fc_layers`` (an ``nn.Sequential``): the backbone's
+    ``classifier`` with its last layer replaced by ``nn.Linear(4096, 15)``.
+    Every parameter of the backbone's layers is frozen
+    (``requires_grad=False``); the new last layer's are the only trainable ones:
+    with AlexNet, 61,455 trainable and 57,003,840 frozen.
     ``loss_criterion``: ``nn.CrossEntropyLoss(reduction="mean")``.
-
-    ``weights_path``: a safetensors file with torchvision AlexNet's state dict;
-    None looks for ``pretrained_weights_path()`` and, failing that, keeps
-    torchvision's random initialization.
     """
 
-    def __init__(self, weights_path: str | os.PathLike | None = None):
+    def __init__(self, backbone: nn.Module | None = None):
         super().__init__()
-        model = alexnet(weights=None)
-        path = weights_path or pretrained_weights_path()
-        if path is not None:
-            model.load_state_dict(load_file(path))
+        model = backbone if backbone is not None else load_alexnet()
         # BEGIN SOLUTION
         # TODO: build cnn_layers and fc_layers from `model`, replace the last layer, freeze the rest
         self.cnn_layers = nn.Sequential(model.features, model.avgpool)
@@ -60,8 +74,8 @@ class MyAlexNet(nn.Module):
         """(N, 1, H, W) normalized grayscale images -> (N, 15) logits.
 
         The single channel is repeated to the three channels AlexNet expects
-        (a (N, 3, H, W) batch is also accepted as is). H and W must be at
-        least 63; the course feeds 224 x 224.
+        (a (N, 3, H, W) batch is also accepted as is). With AlexNet, H and W
+        must be at least 63; the course feeds 224 x 224, the grader 64 x 64.
         """
         # BEGIN SOLUTION
         # TODO: repeat the channel to 3, apply cnn_layers, flatten, apply fc_layers

@@ -49,16 +49,6 @@ def check_same_function(model, net, rng, what: str, hint: str) -> None:
         checks.check_close(model(x), net.eval()(x), rtol=1e-4, atol=1e-5, name=what, hint=hint)
 
 
-def check_pair(result, loss, accuracy, what: str) -> None:
-    checks.check_type(result, tuple, name=f"{what}'s return value",
-                      hint="return a tuple (mean_loss, accuracy)")
-    checks.check_equal(len(result), 2, name=f"length of {what}'s return value")
-    checks.check_scalar(result[0], loss, rtol=1e-4, atol=1e-5, name="mean loss",
-                        hint="average the loss per sample: weight each batch by its size")
-    checks.check_scalar(result[1], accuracy, rtol=0, atol=1e-9, name="accuracy",
-                        hint="a fraction in [0, 1] of samples whose arg-max logit is the label")
-
-
 @pytest.mark.weight(10)
 @pytest.mark.number("4.1")
 def test_train_one_epoch_matches_the_judge(submission, rng):
@@ -69,7 +59,7 @@ def test_train_one_epoch_matches_the_judge(submission, rng):
     optimizer = submission.helpers.make_optimizer(model, "sgd", lr=0.05, momentum=0.9)
     result = submission.train.train_one_epoch(model, submission.helpers.make_loader(x, y, 64),
                                               optimizer, CPU)
-    check_pair(result, *judge_epoch(net, x, y, 64, lr=0.05, momentum=0.9), "train_one_epoch")
+    checks.check_loss_and_accuracy(result, *judge_epoch(net, x, y, 64, lr=0.05, momentum=0.9), "train_one_epoch")
     hint = "one optimizer step per batch, gradients zeroed before each backward pass"
     trained = submission.helpers.state_dict(model)
     for key, value in net.state_dict().items():
@@ -105,6 +95,6 @@ def test_evaluate_matches_the_judge(submission, rng):
     with torch.no_grad():
         logits = net(x)
     expected = (F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).sum().item() / len(y))
-    check_pair(result, *expected, "evaluate")
+    checks.check_loss_and_accuracy(result, *expected, "evaluate")
     check_same_function(model, net, rng, "the model's output after evaluate",
                         "evaluate must not change the model's weights")

@@ -170,13 +170,15 @@ def test_mutation_settings():
     settings = Settings.of(assignment)
     assert settings.bar == 0.95
     assert set(settings.equivalent) == {"stats.py:15:30:keyword:0", "stats.py:32:9:arith:0"}
+    assert settings.prescreen == ("-k", "not halvings")
     assert Settings.of(Assignment(root=Path("/x"), name="x", title="x")) == Settings(0.95, {})
 
 
 @pytest.mark.slow
 def test_grader_mutate_counts_exactly(tmp_path):
     """The fixture's 10 mutants: 7 killed (two of them by looping into the call timeout),
-    one survivor of clip's weak test, two listed as equivalent; 7/8 is below the bar."""
+    one survivor of clip's weak test, two listed as equivalent; 7/8 is below the bar.
+    The prescreen (every test but halvings) kills four; the rest are graded fully."""
     report = tmp_path / "mutation.md"
     done = subprocess.run(
         [sys.executable, "-m", "grader.cli", "mutate", "stats_basics", "--project", str(FIXTURE),
@@ -187,6 +189,7 @@ def test_grader_mutate_counts_exactly(tmp_path):
     assert result["counts"] == {"generated": 10, "graded": 10, "killed": 7, "survived": 1,
                                 "equivalent": 2, "faults": 0}
     assert (result["score"], result["passed"], result["warnings"]) == (0.875, False, [])
+    assert result["prescreened"] == 4
     statuses = {m["id"]: m["status"] for m in result["mutants"]}
     assert statuses == {
         "stats.py:15:5:return_operand:0": "killed", "stats.py:15:5:return_operand:1": "killed",

@@ -88,7 +88,9 @@ def test_build_packages_nothing_when_the_selftest_fails(tmp_path, capsys):
     assert not dist.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", Project().names())
 def test_every_repository_assignment_passes_its_selftest(name):
-    """CI: the reference gets full marks, the skeleton 0, each case what it expects."""
+    """The reference gets full marks, the skeleton 0, each case what it expects (each
+    grading trains: `make test-all`)."""
     assert selftest.run(Project(), name, report=lambda line: None) == []

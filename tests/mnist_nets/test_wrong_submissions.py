@@ -4,11 +4,7 @@ Each case is the reference solution with one realistic mistake patched in.
 Graded without the training tests (they are covered by the accuracy cases below).
 """
 
-import shutil
-
 import pytest
-
-from grader.judge import config, runner
 
 # name -> (file, reference text, wrong text, numbers of the tests that must fail)
 MISTAKES = {
@@ -45,41 +41,21 @@ MISTAKES = {
 }
 
 
-def mutate(root, tmp_path, file, old, new):
-    target = tmp_path / "submission"
-    shutil.copytree(root / "solutions/mnist_nets", target)
-    source = (target / file).read_text()
-    assert source.count(old) == 1, f"the reference no longer contains {old!r}"
-    (target / file).write_text(source.replace(old, new))
-    return target
-
-
-def grade(root, submission, tmp_path, *selection):
-    doc = runner.grade(config.load(root / "assignments/mnist_nets"), submission,
-                       tmp_path / "results.json", sandbox=False, extra_args=selection)
-    failed = {t["number"] for t in doc["tests"] if t["status"] == "failed"}
-    lost = sum(t["max_score"] - t["score"] for t in doc["tests"])
-    return doc, failed, lost
-
-
 @pytest.mark.parametrize("mistake", list(MISTAKES))
-def test_mistake_loses_exactly_its_points(mistake, tmp_path, request, valid_results):
+def test_mistake_loses_exactly_its_points(mistake, wrong_submissions):
     file, old, new, expected = MISTAKES[mistake]
-    root = request.config.rootpath
-    doc, failed, lost = grade(root, mutate(root, tmp_path, file, old, new), tmp_path,
-                              "-m", "not training")
-    valid_results(doc)
-    assert failed == expected
-    worth = sum(t["max_score"] for t in doc["tests"] if t["number"] in expected)
-    assert lost == pytest.approx(worth) and worth > 0
+    graded = wrong_submissions.grade("mnist_nets",
+                                     wrong_submissions.make("mnist_nets", file, old, new),
+                                     "-m", "not training")
+    assert graded.failed == expected
+    assert graded.lost == pytest.approx(graded.worth(expected)) and graded.lost > 0
 
 
 @pytest.mark.slow
-def test_logits_squashed_by_softmax_miss_the_accuracy_threshold(tmp_path, request):
-    root = request.config.rootpath
-    submission = mutate(root, tmp_path, "models.py",
-                        "return self.fc(self.conv_layers(x).flatten(1))",
-                        "return self.fc(self.conv_layers(x).flatten(1)).softmax(1)")
-    doc, failed, _ = grade(root, submission, tmp_path, "-k", "test_accuracy and SimpleCNN")
-    assert failed == {"6.1.3"}
-    assert "threshold" in doc["tests"][0]["output"]
+def test_logits_squashed_by_softmax_miss_the_accuracy_threshold(wrong_submissions):
+    submission = wrong_submissions.make("mnist_nets", "models.py",
+                                        "return self.fc(self.conv_layers(x).flatten(1))",
+                                        "return self.fc(self.conv_layers(x).flatten(1)).softmax(1)")
+    graded = wrong_submissions.grade("mnist_nets", submission, "-k", "test_accuracy and SimpleCNN")
+    assert graded.failed == {"6.1.3"}
+    assert "threshold" in graded.document["tests"][0]["output"]

@@ -4,7 +4,14 @@ import pytest
 import torch
 from torch import nn
 
-from grader.toolkit.layers import Structure, StructureError, describe_layers
+from grader.toolkit.layers import (
+    Structure,
+    StructureError,
+    describe_layers,
+    load_network,
+    save_network,
+    sequential,
+)
 
 
 class TwoLayer(nn.Module):
@@ -110,3 +117,14 @@ def test_weights_of_the_wrong_shape_are_named():
     state["fc1.weight"] = torch.zeros(8, 13)
     with pytest.raises(StructureError, match="weights reported for your layer fc1"):
         verified(model, state=state)
+
+
+def test_a_network_file_keeps_its_spec_and_weights(tmp_path):
+    spec = [["Conv2d", 1, 2, 3], ["ReLU"], ["Flatten"], ["Linear", 8, 3]]
+    net = sequential(spec)
+    save_network(tmp_path / "net.safetensors", spec, net.state_dict(), torch.float16)
+    loaded_spec, state = load_network(tmp_path / "net.safetensors")
+    assert loaded_spec == spec
+    for key, value in net.state_dict().items():
+        assert state[key].dtype == torch.float32
+        torch.testing.assert_close(state[key], value.half().float())

@@ -37,6 +37,7 @@ from grader.toolkit.datasets.base import (
     resolve_data_root,
     to_float,
 )
+from grader.toolkit.memory import release_free_memory
 
 __all__ = ["DATA_ROOT_ENV", "REGISTRY", "SPLITS", "ImageDataset", "describe", "embedded_mnist",
            "get_dataset", "register_module", "resolve_data_root", "to_float"]
@@ -128,7 +129,9 @@ def get_dataset(name: str, split: str, *, data_root: str | os.PathLike | None = 
         raise KeyError(f"unknown dataset {name!r}; known: {sorted(REGISTRY)}")
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    return REGISTRY[name](split, resolve_data_root(data_root), download)
+    dataset = REGISTRY[name](split, resolve_data_root(data_root), download)
+    release_free_memory()  # what decoding or generating the images left on the heap
+    return dataset
 
 
 def embedded_mnist(split: str = "train") -> ImageDataset:

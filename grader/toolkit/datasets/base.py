@@ -18,7 +18,8 @@ class ImageDataset:
 
     ``source`` names where the data came from (``mnist`` for torchvision's
     files, ``mnist-embedded`` for the shipped test split) so that callers pick
-    thresholds calibrated for that source.
+    thresholds calibrated for that source. ``classes``, when given, names the
+    labels 0, 1, ... (for pictures and reports).
     """
 
     images: torch.Tensor
@@ -26,6 +27,7 @@ class ImageDataset:
     mean: tuple[float, ...]
     std: tuple[float, ...]
     source: str
+    classes: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.images.dtype != torch.uint8 or self.images.dim() != 4:

@@ -1,0 +1,59 @@
+"""Hidden: training reaches the accuracy threshold after a fixed budget.
+
+The worker trains the student's model with the grader's harness and returns the
+trained weights. Where the judge's own architecture (canonical.py), loaded with
+those weights, computes what the student's trained model computes on fresh
+inputs, the judge predicts the held-out images itself; otherwise the worker
+predicts them in a secret order mixed with noisy copies (grader.toolkit.heldout).
+
+On a CPU the budget trains SimpleNN on the offline stand-in, where a SimpleNN
+without activations stays far below the threshold. ResNet-20 is trained only on
+CUDA (CIFAR-10 under the data root): on a CPU budget it cannot be told from a
+network without skip connections, which test_resnet.py checks instead.
+"""
+
+import pytest
+import torch
+
+from grader.toolkit import heldout, plots
+from grader.toolkit.training import predict
+
+
+@pytest.mark.training
+@pytest.mark.weight(10, split=True)
+@pytest.mark.number("7.1")
+def test_accuracy(trained_id, build, build_resnet, canonical, submission, assignment, cifar_data,
+                  images, device, rng, pictures, record_property):
+    """Model reaches the accuracy threshold on held-out images after the fixed budget"""
+    train, held = cifar_data
+    threshold = assignment.config["thresholds"][device.type][trained_id]
+    recipe = assignment.recipe(trained_id).to_dict()  # the budget calibration used too
+    seed = int(torch.randint(2**31, (1,), generator=rng))
+    model = build_resnet("A") if trained_id == "ResNet20" else build(trained_id)
+    trained = submission.helpers.train(model, recipe, train.images, train.labels,
+                                       mean=train.mean, std=train.std, device=device.type,
+                                       seed=seed)
+    pictures.save("loss", plots.loss_curve(trained["loss_curve"],
+                                           f"{trained_id}: training loss, fixed budget"))
+    judge = canonical.resnet20("A") if trained_id == "ResNet20" else canonical.simple_nn()
+    try:
+        judge = canonical.load_by_shape(judge, trained["state"], trained_id)
+    except canonical.ArchitectureMismatch:
+        judge = None
+    x = images(16)
+    with torch.no_grad():
+        own = judge is not None and heldout.same_function(model(x), judge(x))
+    if own:
+        predictions = predict(judge, held.images, mean=train.mean, std=train.std)
+    else:
+        predictions = heldout.worker_predictions(
+            lambda shown: submission.helpers.predict(model, shown, mean=train.mean,
+                                                     std=train.std, device=device.type),
+            held.images, seed=seed)
+    accuracy = (predictions == held.labels).sum().item() / len(held)
+    record_property("accuracy", accuracy)  # for the TA's batch report, not for students
+    record_property("threshold", threshold)
+    assert accuracy >= threshold, (
+        f"{trained_id} reached {accuracy:.2%} held-out accuracy after the fixed training "
+        f"budget; the threshold is {threshold:.2%}. Check the architecture, the activations "
+        "and the forward pass.")

@@ -1,0 +1,110 @@
+"""SimpleNN and Swish: shapes, exact counts, layer order, the specified function, gradients."""
+
+import pytest
+import torch
+
+from grader.judge.errors import SubmissionError
+from grader.toolkit import checks
+from grader.toolkit.complexity import analytic_macs
+
+PARAMETERS = {"SimpleNN": 82_030, "SimpleNN(batch_norm=True)": 82_078}
+MACS = 716_328  # conv and linear layers; batch norm, activations and pooling are free
+INPUT = (1, 3, 32, 32)
+PLAIN = ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d",
+         "Linear", "ReLU", "Linear", "ReLU", "Linear"]
+
+
+@pytest.mark.weight(3, split=True)
+@pytest.mark.number("1.1")
+def test_output_shape(build, images, model_id):
+    """Model maps a batch of CIFAR images to one logit per class"""
+    model = build(model_id)
+    for n in (1, 5):
+        checks.check_tensor(model(images(n)), shape=(n, 10), dtype=torch.float32,
+                            name=f"{model_id} output for {n} images",
+                            hint="two conv blocks take 32 x 32 to 16 x 6 x 6 = 576 features")
+
+
+@pytest.mark.weight(4, split=True)
+@pytest.mark.number("1.2")
+@pytest.mark.parametrize("counted", list(PARAMETERS))
+def test_parameter_count_and_macs(build, structure, counted):
+    """SimpleNN has exactly the specified parameters and multiply-accumulates"""
+    rebuilt = structure(build(counted))
+    checks.check_equal(rebuilt.counts()["total"], PARAMETERS[counted],
+                       name=f"{counted} parameters",
+                       hint="compare your layers with the architecture in the docstring")
+    # The course counts conv and linear layers only (thop's convention without batch norm).
+    checks.check_equal(analytic_macs(rebuilt.model, INPUT, count_norm=False), MACS,
+                       name=f"{counted} MACs per image (conv and linear layers)",
+                       hint="convolutions have no padding; each block ends in MaxPool2d(2)")
+
+
+@pytest.mark.weight(4)
+@pytest.mark.number("1.3")
+def test_layer_order(submission, structure):
+    """SimpleNN's layers in order; with batch_norm, each BatchNorm2d between its conv and ReLU"""
+    plain = structure(submission.models.SimpleNN()).layer_types()
+    checks.check_equal(plain, PLAIN, name="SimpleNN's layers in call order",
+                       hint="use nn.ReLU modules (not F.relu), in the order of the docstring")
+    normed = structure(submission.models.SimpleNN(batch_norm=True)).layer_types()
+    expected = PLAIN[:1] + ["BatchNorm2d"] + PLAIN[1:4] + ["BatchNorm2d"] + PLAIN[4:]
+    checks.check_equal(normed, expected, name="SimpleNN(batch_norm=True)'s layers in call order",
+                       hint="batch norm goes right after each convolution, before its activation")
+
+
+@pytest.mark.weight(3)
+@pytest.mark.number("1.5")
+def test_swish_values(submission, rng):
+    """Swish computes x * sigmoid(x) elementwise and has no parameters"""
+    swish = submission.models.Swish()
+    x = torch.cat([torch.randn(3, 4, 5, generator=rng) * 4,
+                   torch.tensor([-80.0, -20.0, 0.0, 20.0, 80.0]).expand(3, 1, 5)], dim=1)
+    checks.check_close(checks.check_tensor(swish(x), shape=x.shape, name="Swish output"),
+                       x * torch.sigmoid(x), rtol=1e-5, atol=1e-6, name="Swish output",
+                       hint="x * torch.sigmoid(x); large |x| must not overflow to NaN")
+    checks.check_equal(len(submission.helpers.state_dict(swish)), 0,
+                       name="tensors in Swish's state_dict", hint="Swish has no parameters")
+
+
+@pytest.mark.weight(3)
+@pytest.mark.number("1.6")
+def test_swish_gradient(submission, rng):
+    """A training step through Swish moves the weights as autograd of x * sigmoid(x) would"""
+    torch.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
+    judge = torch.nn.Sequential(torch.nn.Linear(6, 12), torch.nn.SiLU(), torch.nn.Linear(12, 4))
+    net = submission.helpers.around(submission.models.Swish(), 6, 12, 4, judge.state_dict())
+    x, y = torch.randn(16, 6, generator=rng) * 2, torch.randint(4, (16,), generator=rng)
+    submission.helpers.sgd_step(net, x, y, 0.5)
+    loss = torch.nn.functional.cross_entropy(judge(x), y)
+    loss.backward()
+    with torch.no_grad():
+        for p in judge.parameters():
+            p -= 0.5 * p.grad
+    stepped = submission.helpers.state_dict(net)
+    hint = ("the gradient of x * sigmoid(x) is sigmoid(x) * (1 + x * (1 - sigmoid(x))); "
+            "let autograd compute it from the formula rather than writing a backward")
+    checks.check_close(stepped["0.weight"], judge[0].weight, rtol=1e-4, atol=1e-6,
+                       name="first layer's weights after a step through your Swish", hint=hint)
+    x = torch.randn(8, 6, generator=rng)  # the stepped weights must be the ones the net uses
+    with torch.no_grad():
+        checks.check_close(net(x), judge(x), rtol=1e-4, atol=1e-5, name="output after the step",
+                           hint=hint)
+
+
+@pytest.mark.weight(2)
+@pytest.mark.number("1.7")
+def test_make_activation(submission):
+    """make_activation gives a fresh ReLU or Swish, and refuses other names"""
+    relu, swish = submission.models.make_activation("relu"), submission.models.make_activation(
+        "swish")
+    assert relu.isinstance_of("torch.nn.ReLU"), f"make_activation('relu') gave a {relu.type_name}"
+    assert swish.type_name.rsplit(".", 1)[-1] == "Swish", (
+        f"make_activation('swish') gave a {swish.type_name}, expected your Swish")
+    try:
+        other = submission.models.make_activation("tanh")
+    except SubmissionError as exc:
+        assert "ValueError" in str(exc), f"make_activation('tanh') should raise ValueError: {exc}"
+    else:
+        raise AssertionError(f"make_activation('tanh') returned a {other.type_name}; an unknown "
+                             "name must raise ValueError")

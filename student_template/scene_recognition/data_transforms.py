@@ -1,0 +1,28 @@
+"""The transforms that turn a grayscale PIL image into a normalized tensor for the nets."""
+
+from torchvision import transforms
+
+
+def get_fundamental_transforms(inp_size: tuple[int, int], pixel_mean, pixel_std) -> transforms.Compose:
+    """``Resize(inp_size)``, ``ToTensor()``, ``Normalize(pixel_mean, pixel_std)``, in this order.
+
+    ``inp_size`` is ``(height, width)``, so every image comes out with exactly
+    that size whatever its own; ``pixel_mean`` and ``pixel_std`` are floats or
+    one-element sequences (grayscale), as ``compute_mean_and_std`` returns them.
+    A grayscale image becomes a (1, height, width) float tensor.
+    """
+    # TODO: return transforms.Compose([...]) with Resize, ToTensor and Normalize
+    raise NotImplementedError("TODO: return transforms.Compose([...]) with Resize, ToTensor and Normalize")
+
+
+def get_data_augmentation_transforms(inp_size: tuple[int, int], pixel_mean,
+                                     pixel_std) -> transforms.Compose:
+    """The fundamental transforms plus random changes that keep the scene's class.
+
+    Adds, before ``ToTensor``, a ``RandomHorizontalFlip`` (a mirrored scene is
+    the same scene), a ``ColorJitter`` of brightness and contrast, and a small
+    ``RandomResizedCrop`` back to ``inp_size``; the output has the same shape
+    and normalization as ``get_fundamental_transforms``.
+    """
+    # TODO: Resize, then random flip / jitter / crop, then ToTensor and Normalize
+    raise NotImplementedError("TODO: Resize, then random flip / jitter / crop, then ToTensor and Normalize")

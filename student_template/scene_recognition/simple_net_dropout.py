@@ -1,0 +1,26 @@
+"""SimpleNetDropout: SimpleNet with dropout before its fully connected layers."""
+
+import torch
+from torch import nn
+
+
+class SimpleNetDropout(nn.Module):
+    """SimpleNet's layers with ``nn.Dropout(0.5)`` in front of ``fc_layers``.
+
+    ``cnn_layers`` (an ``nn.Sequential``): Conv2d(1, 10, 5), MaxPool2d(3),
+    ReLU, Conv2d(10, 20, 5), MaxPool2d(3), ReLU: (N, 1, 64, 64) ->
+    (N, 20, 5, 5). ``fc_layers`` (an ``nn.Sequential``): Dropout(0.5),
+    Linear(500, 100), ReLU, Linear(100, 15). ``loss_criterion``:
+    ``nn.CrossEntropyLoss(reduction="mean")``. Dropout is active in training
+    mode only, so in evaluation mode the output is deterministic.
+    """
+
+    def __init__(self):
+        super().__init__()
+        # TODO: define self.cnn_layers, self.fc_layers (with nn.Dropout) and self.loss_criterion
+        raise NotImplementedError("TODO: define self.cnn_layers, self.fc_layers (with nn.Dropout) and self.loss_criterion")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 1, 64, 64) normalized images -> (N, 15) logits (no softmax)."""
+        # TODO: apply the conv layers, flatten each sample, then the fully connected layers
+        raise NotImplementedError("TODO: apply the conv layers, flatten each sample, then the fully connected layers")

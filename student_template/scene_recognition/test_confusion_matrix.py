@@ -1,0 +1,68 @@
+"""generate_confusion_matrix: a course-style 12-sample case, then random cases against the judge.
+
+Arguments are passed by keyword, so either order of predictions and targets works.
+"""
+
+import numpy as np
+import pytest
+
+from grader.toolkit import checks
+
+# 12 samples of 3 classes; rows: true class, columns: predicted class, each row normalized.
+TARGETS = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
+PREDICTIONS = np.array([0, 0, 1, 2, 1, 1, 1, 0, 2, 2, 1, 2])
+NORMALIZED = np.array([[0.5, 0.25, 0.25], [0.25, 0.75, 0.0], [0.0, 0.25, 0.75]])
+HINT = "entry [i, j] counts samples of true class i predicted as j; normalize each row"
+
+
+def matrix(submission, predictions, targets, num_classes: int, normalize: bool) -> np.ndarray:
+    result = submission.confusion_matrix.generate_confusion_matrix(
+        predictions=predictions, targets=targets, num_classes=num_classes, normalize=normalize)
+    return checks.check_array(result, shape=(num_classes, num_classes),
+                              name="confusion matrix", hint="a numpy array, num_classes square")
+
+
+def judge_matrix(predictions, targets, num_classes: int, normalize: bool) -> np.ndarray:
+    counts = np.zeros((num_classes, num_classes))
+    np.add.at(counts, (targets, predictions), 1)
+    if not normalize:
+        return counts
+    totals = counts.sum(axis=1, keepdims=True)
+    return np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+
+
+@pytest.fixture
+def random_case(np_rng):
+    """500 labels of 15 classes, one class never a target, predictions right 60% of the time."""
+    targets = np_rng.integers(0, 14, size=500)
+    targets = np.where(targets >= 7, targets + 1, targets)  # class 7 never occurs as a target
+    guesses = np_rng.integers(0, 15, size=500)
+    return np.where(np_rng.random(500) < 0.6, targets, guesses), targets
+
+
+@pytest.mark.weight(2)
+@pytest.mark.number("6.1")
+def test_course_case(submission):
+    """A 12-sample, 3-class case: rows are true classes, each row sums to 1"""
+    checks.check_close(matrix(submission, PREDICTIONS, TARGETS, 3, True), NORMALIZED, rtol=0,
+                       atol=1e-2, name="normalized confusion matrix", hint=HINT)
+
+
+@pytest.mark.weight(2)
+@pytest.mark.number("6.2")
+def test_counts(submission, random_case):
+    """Without normalizing: entry [i, j] counts true class i predicted as j"""
+    predictions, targets = random_case
+    checks.check_close(matrix(submission, predictions, targets, 15, False),
+                       judge_matrix(predictions, targets, 15, False), rtol=0, atol=1e-9,
+                       name="confusion matrix counts", hint=HINT)
+
+
+@pytest.mark.weight(2)
+@pytest.mark.number("6.3")
+def test_normalized(submission, random_case):
+    """Normalized: each row holds fractions; a class that never occurs keeps a row of zeros"""
+    predictions, targets = random_case
+    checks.check_close(matrix(submission, predictions, targets, 15, True),
+                       judge_matrix(predictions, targets, 15, True), rtol=0, atol=1e-9,
+                       name="normalized confusion matrix", hint=HINT)
