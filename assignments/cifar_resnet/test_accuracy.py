@@ -16,7 +16,6 @@ import pytest
 import torch
 
 from grader.toolkit import heldout, plots
-from grader.toolkit.training import predict
 
 
 @pytest.mark.training
@@ -40,16 +39,9 @@ def test_accuracy(trained_id, build, build_resnet, canonical, submission, assign
         judge = canonical.load_by_shape(judge, trained["state"], trained_id)
     except canonical.ArchitectureMismatch:
         judge = None
-    x = images(16)
-    with torch.no_grad():
-        own = judge is not None and heldout.same_function(model(x), judge(x))
-    if own:
-        predictions = predict(judge, held.images, mean=train.mean, std=train.std)
-    else:
-        predictions = heldout.worker_predictions(
-            lambda shown: submission.helpers.predict(model, shown, mean=train.mean,
-                                                     std=train.std, device=device.type),
-            held.images, seed=seed)
+    predictions = heldout.trained_predictions(
+        submission, model, judge, held.images, probe=images(16), mean=train.mean,
+        std=train.std, device=device.type, seed=seed)
     accuracy = (predictions == held.labels).sum().item() / len(held)
     record_property("accuracy", accuracy)  # for the TA's batch report, not for students
     record_property("threshold", threshold)

@@ -10,17 +10,16 @@ is ignored silently.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
 import tomllib
-import types
 import typing
-from dataclasses import MISSING, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from grader.judge.tomlcheck import SUBTABLES, ConfigError, error, parse_table, unknown
 from grader.toolkit.recipe import Recipe
 
 CONFIG_NAME = "assignment.toml"
@@ -28,12 +27,7 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 DEVICES = ("cpu", "cuda")  # device classes with thresholds of their own
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 # A field with this metadata collects the table's sub-tables, by name ([training.<Model>]).
-SUBTABLES = {"subtables": True}
 MODEL_SPEC = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*")  # "module.Class"
-
-
-class ConfigError(Exception):
-    """An assignment that cannot be found or whose configuration is wrong."""
 
 
 # ---- the schema ------------------------------------------------------------------------
@@ -209,124 +203,6 @@ class Settings:
     artifacts: dict[str, ArtifactTable] = field(default_factory=dict)
 
 
-# ---- checking a TOML document against the schema ---------------------------------------
-
-def _error(label: str, key: str | None, problem: str) -> ConfigError:
-    return ConfigError(f"{' '.join(filter(None, [label, key]))}: {problem}")
-
-
-def _unknown(label: str, key: str, known: list[str], table: bool) -> ConfigError:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(known) or 'none'}"
-    return _error(label, key, f"unknown {'table' if table else 'key'} ({hint})")
-
-
-def _describe(tp: Any) -> str:
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin is tuple:
-        return f"a list of {_describe(args[0]).removeprefix('a ').removeprefix('an ')}s"
-    if _is_table(tp):
-        return "a table"
-    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}[tp]
-
-
-def _is_table(tp: Any) -> bool:
-    return typing.get_origin(tp) is dict or dataclasses.is_dataclass(tp)
-
-
-def _is(tp: type, value: Any) -> bool:
-    if tp is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if tp is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, tp)
-
-
-def _convert(tp: Any, value: Any, label: str, key: str, name: str, meta) -> Any:
-    """`value`, found at `label key` (a table named `name` when it is one), checked as `tp`."""
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin is types.UnionType:  # TOML has no null; of the rest, the value's shape picks
-        options = [a for a in args if a is not type(None)]
-        fits = [a for a in options if _is_table(a) == isinstance(value, dict)] or options
-        if len(fits) > 1:
-            raise _error(label, key, f"expected {' or '.join(map(_describe, options))}, "
-                         f"got {value!r}")
-        return _convert(fits[0], value, label, key, name, meta)
-    wrong = _error(label, key, f"expected {_describe(tp)}, got {value!r}")
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, dict):
-            raise wrong
-        return _parse(tp, value, name)
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise wrong
-        return {k: _entry(args[1], v, name, k, meta.get("keys")) for k, v in value.items()}
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise wrong
-        if dataclasses.is_dataclass(args[0]):  # an array of tables: [[name]]
-            if not all(isinstance(v, dict) for v in value):
-                raise wrong
-            return tuple(_parse(args[0], v, name, f"[[{name}]] #{i}")
-                         for i, v in enumerate(value, 1))
-        if not all(_is(args[0], v) for v in value):
-            raise wrong
-        return tuple(float(v) if args[0] is float else v for v in value)
-    if not _is(tp, value):
-        raise wrong
-    choices = meta.get("choices")
-    if choices and value not in choices:
-        raise _error(label, key, f"must be one of {', '.join(choices)}, not {value!r}")
-    return float(value) if tp is float else value
-
-
-def _join(table: str, key: str) -> str:
-    return f"{table}.{key}" if table else key
-
-
-def _entry(tp: Any, value: Any, table: str, key: str, allowed: tuple[str, ...] | None) -> Any:
-    """One entry of a table whose keys are names (models, devices)."""
-    child = _join(table, key)
-    if allowed is not None and key not in allowed:
-        if isinstance(value, dict):
-            raise _unknown("", f"[{child}]", [f"[{table}.{a}]" for a in allowed], table=True)
-        raise _unknown(f"[{table}]", key, list(allowed), table=False)
-    return _convert(tp, value, f"[{table}]" if table else "", key, child, {})
-
-
-def parse_table(cls: type, table: dict) -> Any:
-    """An instance of the dataclass `cls` from a TOML document checked against its fields."""
-    return _parse(cls, table, "")
-
-
-def _parse(cls: type, table: dict, name: str, label: str | None = None) -> Any:
-    """An instance of the table dataclass `cls` from the TOML table `table`, named `name`."""
-    label = label if label is not None else f"[{name}]" if name else ""
-    hints = typing.get_type_hints(cls, globals())
-    declared = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("subtables")}
-    rest = next((f for f in dataclasses.fields(cls) if f.metadata.get("subtables")), None)
-    values, subtables = {}, {}
-    for key, value in table.items():
-        child = _join(name, key)
-        if key in declared:
-            values[key] = _convert(hints[key], value, label, key, child, declared[key].metadata)
-        elif rest is not None and isinstance(value, dict):
-            subtables[key] = value
-        elif isinstance(value, dict):
-            raise _unknown("", f"[{child}]", [f"[{_join(name, k)}]" for k in declared],
-                           table=True)
-        else:
-            raise _unknown(label, key, list(declared), table=False)
-    if rest is not None:
-        allowed = rest.metadata.get("keys")
-        values[rest.name] = {k: _entry(typing.get_args(hints[rest.name])[1], v, name, k, allowed)
-                             for k, v in subtables.items()}
-    for f in dataclasses.fields(cls):
-        if f.name not in values and f.default is MISSING and f.default_factory is MISSING:
-            raise _error(label, f.name, "missing (this table requires it)")
-    return cls(**values)
-
-
 # ---- the assignment ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -384,15 +260,15 @@ def parse(config: dict) -> Settings:
     for key, specs in (("models", calibration.models), ("controls", calibration.all_controls)):
         for spec in specs:
             if not MODEL_SPEC.fullmatch(spec):
-                raise _error("[calibration]", key, f"{spec!r} is not \"module.Class\"")
+                raise error("[calibration]", key, f"{spec!r} is not \"module.Class\"")
     models = calibration.model_names
     if isinstance(calibration.controls, dict):
         for model in calibration.controls:
             if model not in models:
-                raise _unknown("[calibration.controls]", model, models, table=False)
+                raise unknown("[calibration.controls]", model, models, table=False)
     for model in settings.training.models:
         if models and model not in models:
-            raise _unknown("", f"[training.{model}]", [f"[training.{n}]" for n in models],
+            raise unknown("", f"[training.{model}]", [f"[training.{n}]" for n in models],
                            table=True)
         _recipe(settings.training, model)
     _recipe(settings.training, None)
@@ -402,7 +278,7 @@ def parse(config: dict) -> Settings:
     for key in ("datasets", "helpers"):
         module = getattr(settings.extensions, key)
         if module in settings.submission.files:
-            raise _error("[extensions]", key, f"{module!r} is also a file students submit")
+            raise error("[extensions]", key, f"{module!r} is also a file students submit")
     return settings
 
 
@@ -413,15 +289,15 @@ def _check_artifacts(settings: Settings) -> None:
         label, name = f"[artifacts.{key}]", artifact.file
         suffix = ARTIFACT_SUFFIXES[artifact.kind]
         if "/" in name or "\\" in name or not name.endswith(suffix):
-            raise _error(label, "file", f"{name!r} must be a plain file name ending in {suffix} "
+            raise error(label, "file", f"{name!r} must be a plain file name ending in {suffix} "
                          f"(kind {artifact.kind!r})")
         if name in settings.submission.files:
-            raise _error(label, "file", f"{name!r} is also in [submission] files, which are "
+            raise error(label, "file", f"{name!r} is also in [submission] files, which are "
                          "required; an artifact is optional")
         if name in seen:
-            raise _error(label, "file", f"{name!r} is also [artifacts.{seen[name]}]'s file")
+            raise error(label, "file", f"{name!r} is also [artifacts.{seen[name]}]'s file")
         if artifact.max_kb < 1:
-            raise _error(label, "max_kb", f"must be positive, not {artifact.max_kb}")
+            raise error(label, "max_kb", f"must be positive, not {artifact.max_kb}")
         seen[name] = key
 
 
@@ -431,7 +307,7 @@ def _check_requirement(text: str) -> None:
     try:
         Requirement(text)
     except InvalidRequirement as exc:
-        raise _error("[assignment]", "requirements",
+        raise error("[assignment]", "requirements",
                      f"{text!r} is not a pip requirement ({str(exc).splitlines()[0]})") from None
 
 
@@ -441,10 +317,10 @@ def _extension(root: Path, key: str, relative: str | None) -> Path | None:
         return None
     path = (root / relative).resolve()
     if not relative.endswith(".py") or not path.is_relative_to(root.resolve()):
-        raise _error("[extensions]", key, f"{relative!r} must be a .py file inside the "
+        raise error("[extensions]", key, f"{relative!r} must be a .py file inside the "
                      "assignment's folder (the zips ship that folder)")
     if not path.is_file():
-        raise _error("[extensions]", key, f"{relative!r}: no such file beside assignment.toml")
+        raise error("[extensions]", key, f"{relative!r}: no such file beside assignment.toml")
     return path
 
 
@@ -503,7 +379,7 @@ def _register_datasets(module: Path) -> None:
     try:
         register_module(module)
     except ValueError as exc:
-        raise _error("[extensions]", "datasets", str(exc)) from None
+        raise error("[extensions]", "datasets", str(exc)) from None
 
 
 def find_root(path: Path) -> Path | None:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import torch
 
+from grader.toolkit.training import predict
+
 COPIES = 0.2          # a duplicate for this fraction of the images
 NOISE_LEVELS = 2      # +- grey levels (of 255) added to each pixel of a copy
 MIN_AGREEMENT = 0.9   # copies predicted like their originals
@@ -95,6 +97,24 @@ def worker_predictions(predict: Callable[[torch.Tensor], object], images: torch.
             "the same images with imperceptible noise added; predictions must come from the "
             "pixels")
     return ordered
+
+
+def trained_predictions(submission, model, judge: torch.nn.Module | None, images: torch.Tensor,
+                        *, probe: torch.Tensor, mean, std, device: str, seed: int) -> torch.Tensor:
+    """Held-out predictions of the student's trained ``model``, labels never sent.
+
+    ``judge`` is the judge's own architecture loaded with the student's trained weights
+    (None when they do not fit it). Where it computes what ``model`` computes on the
+    fresh inputs ``probe``, the judge predicts ``images`` itself and they never reach
+    the worker; otherwise the worker predicts them, disguised (`worker_predictions`).
+    """
+    with torch.no_grad():
+        own = judge is not None and same_function(model(probe), judge(probe))
+    if own:
+        return predict(judge, images, mean=mean, std=std)
+    return worker_predictions(
+        lambda shown: submission.helpers.predict(model, shown, mean=mean, std=std, device=device),
+        images, seed=seed)
 
 
 def _describe(value) -> str:
