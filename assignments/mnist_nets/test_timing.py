@@ -8,6 +8,7 @@ from grader.toolkit import checks, timing
 MAX_RATIO = 3.0
 
 
+@pytest.mark.timing
 @pytest.mark.weight(3)
 @pytest.mark.number("7.1")
 @pytest.mark.visibility("hidden")

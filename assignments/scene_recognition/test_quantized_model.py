@@ -133,6 +133,7 @@ def test_quantized_accuracy(submission, float_net, quantized, training_data, rng
         "by running the calibration images through the prepared model before convert")
 
 
+@pytest.mark.timing
 @pytest.mark.weight(2)
 @pytest.mark.number("9.5")
 def test_quantized_speed(submission, float_net, quantized, training_data, rng):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import textwrap
 
 from grader.authoring.project import TemplateSpec
 from grader.judge.config import Assignment
@@ -34,6 +35,18 @@ def _raises_todo(func: ast.AST) -> bool:
     return any(isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
                and getattr(node.exc.func, "id", None) == "NotImplementedError"
                for node in ast.walk(func))
+
+
+def _artifacts(assignment: Assignment) -> str:
+    """The optional files graded as data (a predictions file, a checkpoint), if any."""
+    artifacts = assignment.settings.artifacts.values()
+    if not artifacts:
+        return ""
+    lines = [textwrap.fill(f"- `{a.file}` (at most {a.max_kb:g} KB): {a.how}", 88,
+                           subsequent_indent="  ") for a in artifacts]
+    return ("\nThese files are graded too, when you upload them beside the code (without "
+            "one, its\ntest fails with a message that says how to make it):\n\n"
+            + "\n".join(lines) + "\n")
 
 
 def render(assignment: Assignment, skeletons: dict[str, str], spec: TemplateSpec) -> str:
@@ -88,7 +101,7 @@ guarantee of full marks.
 
 Upload {files} (each at most {assignment.max_file_kb} KB) to Gradescope,
 as separate files or one zip. Other files are ignored; do not rename these.
-
+{_artifacts(assignment)}
 ### Or submit your notebook
 
 If you wrote your code in a Jupyter notebook, you may upload the notebook

@@ -21,6 +21,7 @@ from grader.judge.errors import SubmissionError
 from grader.judge.metadata import MARKERS, specs_for
 from grader.judge.progress import TrainingProgress
 from grader.judge.session import GradingSession, Outcome, assignment_of
+from grader.toolkit.memory import release_free_memory
 
 SESSION = pytest.StashKey[GradingSession]()
 OUTCOME = pytest.StashKey[Outcome]()
@@ -97,15 +98,21 @@ class GradingHooks:
             self.state.outcomes.pop(item.nodeid, None)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        """Start sandboxed workers now: their start-up overlaps with the first tests."""
+        """Start each student's sandboxed worker now: its start-up overlaps the first tests.
+
+        The reference's worker (timing tests) starts when its first test needs it and
+        ends after its last one: under a small memory limit (768 MB on Gradescope) an
+        idle interpreter beside the student's training run can be what exhausts it.
+        """
         if self.state.backend != "sandbox":
             return
-        wanted = {(item.stash[OUTCOME].assignment, name) for item in session.items
-                  if OUTCOME in item.stash
-                  for name in ("submission", "reference") if name in item.fixturenames}
-        for assignment, which in wanted:
+        for item in session.items:
+            if OUTCOME in item.stash and "reference" in item.fixturenames:
+                self.state.last_reference_use[item.stash[OUTCOME].assignment.root] = item.nodeid
+        for assignment in {item.stash[OUTCOME].assignment for item in session.items
+                           if OUTCOME in item.stash and "submission" in item.fixturenames}:
             try:
-                self.state.submission(assignment, which)
+                self.state.submission(assignment)
             except SubmissionError:  # reported by the fixture, test by test
                 pass
 
@@ -134,6 +141,9 @@ class GradingHooks:
         if outcome.grader_fault:
             outcome.retry()
             reports = runtestprotocol(item, nextitem=nextitem, log=False)
+        if self.state.last_reference_use.get(outcome.assignment.root) == item.nodeid:
+            self.state.release(outcome.assignment, "reference")
+        release_free_memory()  # a test's temporary tensors: the next test may need the room
         for phase in reports:
             item.ihook.pytest_runtest_logreport(report=phase)
         item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)

@@ -81,6 +81,7 @@ class GradingSession:
         self.outcomes: dict[str, Outcome] = {}       # node id -> outcome, in collection order
         self.collection_errors: dict[Path, str] = {}  # test file -> why it failed (staff only)
         self.submissions: dict[tuple[Path, str], Any] = {}  # -> client.Submission
+        self.last_reference_use: dict[Path, str] = {}  # assignment root -> node id
         self.private_paths: list[Path] = []          # the worker must not see these (results)
         self.overrides: dict[str, Any] = {}            # command-line limits over assignment.toml
         self._secrets: dict[Path, str] = {}
@@ -119,6 +120,12 @@ class GradingSession:
         if key not in self.submissions:
             self.submissions[key] = self._connect(assignment, which)
         return self.submissions[key]
+
+    def release(self, assignment: Assignment, which: str) -> None:
+        """End a worker no later test needs (a test asking again would get a fresh one)."""
+        sub = self.submissions.pop((assignment.root, which), None)
+        if sub is not None:
+            sub.close()
 
     def limits(self, assignment: Assignment) -> Assignment:
         """The assignment with the command line's time limits applied."""

@@ -141,6 +141,13 @@ def predict(model: Any, images: torch.Tensor, *, mean, std, device: str) -> torc
 
 
 @helper
+def inference(model: Any, *inputs: Any) -> Any:
+    """``model(*inputs)`` with autograd off: no graph is kept, as when timing inference."""
+    with torch.no_grad():
+        return model(*inputs)
+
+
+@helper
 def pil_image(array: Any):
     """A PIL image from a uint8 array (what torchvision datasets hand to transforms)."""
     return Image.fromarray(array)

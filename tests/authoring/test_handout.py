@@ -56,3 +56,14 @@ def test_readme_documents_notebook_submissions(handout):
     text = " ".join(handout[f"{NAME}/README.md"].split())
     assert "`module:models` for `models.py`, `module:data` for `data.py`" in text
     assert "first line a comment such as `# module: models`" in text
+
+
+def test_readme_lists_the_files_graded_as_data_only_where_there_are_some(handout):
+    project = Project()
+    cifar = project.assignment("cifar_resnet")
+    text = " ".join(package.student_files(project, cifar)["cifar_resnet/README.md"]
+                    .decode().split())
+    assert ("- `predictions.csv` (at most 64 KB): Predict the 500 images of "
+            "test_images.safetensors") in text
+    assert "- `resnet20.safetensors` (at most 2048 KB): Train ResNet20" in text
+    assert "graded too" not in handout[f"{NAME}/README.md"]
