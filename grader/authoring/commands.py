@@ -169,14 +169,22 @@ def _mutate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_mutate(args: argparse.Namespace) -> int:
     from grader.authoring import mutation_report, mutation_run
+    from grader.batch.run import stopped_by_kill
 
     if any(n is not None and n < 1 for n in (args.sample, args.jobs)):
         print("grader: error: --sample and --jobs must be at least 1", file=sys.stderr)
         return 2
     project = Project(args.project.resolve())
     assignment = project.assignment(args.name)
-    run = mutation_run.run(assignment, project.reference(assignment), sample=args.sample,
-                           jobs=args.jobs, selection=("-m", args.markers) if args.markers else ())
+    try:
+        with stopped_by_kill():
+            run = mutation_run.run(assignment, project.reference(assignment),
+                                   sample=args.sample, jobs=args.jobs,
+                                   selection=("-m", args.markers) if args.markers else ())
+    except KeyboardInterrupt:
+        print("Stopped: the gradings in progress were stopped; no report was written.",
+              file=sys.stderr)
+        return 130
     print(mutation_report.markdown(run))
     for path in mutation_report.write(run, args.output) if args.output else []:
         print(f"wrote {path}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import shlex
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -54,7 +53,7 @@ def _batch_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch import sources
-    from grader.batch.run import default_jobs
+    from grader.batch.run import default_jobs, stopped_by_kill
 
     assignment = configs.resolve(args.assignment)
     if args.jobs is not None and args.jobs < 1:
@@ -69,16 +68,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
         found = sources.find(args.submissions, Path(scratch))
         if not found.submissions:
             raise configs.ConfigError(f"no submissions found in {args.submissions}")
-        # `kill` stops a batch as Ctrl-C does: its gradings are stopped, none is marked done.
-        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
-            outcomes = _grade_all(args, assignment, found, jobs, cluster)
+            with stopped_by_kill():  # none of the stopped gradings is marked done
+                outcomes = _grade_all(args, assignment, found, jobs, cluster)
         except KeyboardInterrupt:
             print("Stopped: the gradings in progress were stopped; `grader batch --resume` "
                   "goes on from here.", file=sys.stderr)
             return 130
-        finally:
-            signal.signal(signal.SIGTERM, previous)
     outcomes.sort(key=lambda o: o.submission.id)
     _write_reports(assignment.name, args.output, outcomes)
     print(f"{len(outcomes)} submissions: {args.output / 'gradebook.csv'}, "

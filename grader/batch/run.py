@@ -115,6 +115,17 @@ class Finished:
 
 # ---- one grading -------------------------------------------------------------------
 
+@contextlib.contextmanager
+def stopped_by_kill() -> Iterator[None]:
+    """`kill` (SIGTERM) stops the gradings as Ctrl-C does: a KeyboardInterrupt, so each
+    grading still running is stopped with its process group, and none is left behind."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def grade_command(assignment_root: Path, submission: Path, output: Path, *, device: str,
                   report: Path | None = None) -> list[str]:
     """The `grader grade` command line, run with this interpreter."""

@@ -1,10 +1,13 @@
 """`grader mutate`: the mutant generator, sampling, settings, and a graded run with exact counts."""
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -202,3 +205,36 @@ def test_grader_mutate_counts_exactly(tmp_path):
     assert "### `stats.py:22:24:const:0` in `clip`" in markdown
     assert "-    return x.clamp(min=0.0)\n+    return x.clamp(min=1.0)\n" in markdown
     assert "| 10 | 10 | 7 | 1 | 2 | 0 | 87.5% (7/8) | 95% |" in markdown
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        if text in args:
+            found.append(args)
+    return found
+
+
+def test_kill_stops_the_gradings_of_grader_mutate(tmp_path):
+    """SIGTERM stops `grader mutate` as Ctrl-C does: no grading is left running, no report."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    run = subprocess.Popen(
+        [sys.executable, "-m", "grader.cli", "mutate", "stats_basics", "--project",
+         str(FIXTURE), "--jobs", "2", "-o", str(tmp_path / "mutation.md")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(scratch)})
+    deadline = time.monotonic() + 120
+    while not any("grader.cli grade" in p for p in processes_mentioning(str(scratch))):
+        assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+        time.sleep(0.1)
+    run.send_signal(signal.SIGTERM)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    assert "Stopped: the gradings in progress were stopped; no report was written." in stderr
+    assert processes_mentioning(str(scratch)) == []
+    assert not (tmp_path / "mutation.md").exists()
