@@ -49,6 +49,8 @@ def _mutant_json(run: MutationRun, verdict: Verdict) -> dict:
     entry = {"id": mutant.id, "file": mutant.file, "line": mutant.line, "col": mutant.col,
              "operator": mutant.operator, "function": mutant.function, "change": mutant.change,
              "status": verdict.status, "score": graded.score, "max_score": graded.max_score}
+    if verdict.status == "killed":
+        entry["killed_by"] = list(verdict.killed_by)
     if verdict.status == "fault":
         entry["fault"] = graded.fault
     if verdict.status == "equivalent":
@@ -59,8 +61,8 @@ def _mutant_json(run: MutationRun, verdict: Verdict) -> dict:
 
 
 def markdown(run: MutationRun) -> str:
-    sections = [_overview(run), _operators(run), _survivors(run), _equivalents(run),
-                _faults(run), _warnings(run)]
+    sections = [_overview(run), _operators(run), _killers(run), _survivors(run),
+                _equivalents(run), _faults(run), _warnings(run)]
     return "\n\n".join(section for section in sections if section) + "\n"
 
 
@@ -98,6 +100,18 @@ def _operators(run: MutationRun) -> str:
             for op in operators]
     return "\n".join(["## By operator", "", "| operator | " + " | ".join(STATUSES) + " |",
                       "|---|" + "---:|" * len(STATUSES), *rows]) if rows else ""
+
+
+def _killers(run: MutationRun) -> str:
+    """Which tests do the work: a test that alone kills mutants is one to keep sharp."""
+    killed = [v.killed_by for v in run.verdicts if v.status == "killed"]
+    total = Counter(test for tests in killed for test in tests)
+    alone = Counter(tests[0] for tests in killed if len(tests) == 1)
+    rows = [f"| {test} | {count} | {alone[test]} |" for test, count in
+            sorted(total.items(), key=lambda item: (-item[1], item[0]))]
+    return "\n".join(["## Tests that killed mutants", "",
+                      "A mutant killed by the prescreen counts for its tests only.", "",
+                      "| test | killed | alone |", "|---|---:|---:|", *rows]) if rows else ""
 
 
 def _survivors(run: MutationRun) -> str:

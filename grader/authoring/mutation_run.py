@@ -56,6 +56,13 @@ class Graded:
     score: float = 0.0
     max_score: float = 0.0
     fault: str = ""
+    points: tuple[tuple[str, float], ...] = ()  # (test's number and name, score)
+
+    def lost(self, reference: Graded) -> tuple[str, ...]:
+        """The tests on which this grading scored below the reference."""
+        theirs = dict(reference.points)
+        return tuple(test for test, score in self.points
+                     if test in theirs and score < theirs[test] - 1e-9)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class Verdict:
     mutant: Mutant
     graded: Graded
     status: str  # "killed", "survived", "equivalent" (survived, listed so) or "fault"
+    killed_by: tuple[str, ...] = ()  # the tests that scored it below the reference
 
 
 @dataclass(frozen=True)
@@ -131,14 +139,14 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
     stages = [selection]
     if settings.prescreen and not selection:
         stages = [settings.prescreen, ()]
-    statuses: dict[int, tuple[Graded, str]] = {}
+    statuses: dict[int, tuple[Graded, str, tuple[str, ...]]] = {}
     pending = list(range(len(chosen)))
     killed_early = []
     for stage in stages:
         base, graded = _grade_stage(assignment, reference, [chosen[i] for i in pending],
                                     jobs, stage, progress)
-        statuses.update((i, (result, _status(chosen[i], result, base, settings)))
-                        for i, result in zip(pending, graded))
+        statuses.update((i, (result, _status(chosen[i], result, base, settings),
+                             result.lost(base))) for i, result in zip(pending, graded))
         pending = [i for i in pending if statuses[i][1] != "killed"]
         killed_early.append(len(chosen) - len(pending))
     verdicts = [Verdict(mutant, *statuses[i]) for i, mutant in enumerate(chosen)]
@@ -190,4 +198,6 @@ def _graded(outcome: Outcome) -> Graded:
     tests = outcome.document["tests"]
     if outcome.failed or not tests:
         return Graded(fault=outcome.problem or outcome.document["output"] or "no test graded")
-    return Graded(outcome.document["score"], sum(test["max_score"] for test in tests))
+    return Graded(outcome.document["score"], sum(test["max_score"] for test in tests),
+                  points=tuple((" ".join(filter(None, (test.get("number"), test["name"]))),
+                                test["score"]) for test in tests))

@@ -200,8 +200,15 @@ def test_grader_mutate_counts_exactly(tmp_path):
         "stats.py:15:30:keyword:0": "equivalent", "stats.py:22:24:const:0": "survived",
         "stats.py:32:9:arith:0": "equivalent", "stats.py:32:9:drop_stmt:0": "killed",
         "stats.py:32:15:const:0": "killed", "stats.py:32:15:const:1": "killed"}
+    center, halvings = "center() subtracts the column means", "halvings() counts the halvings"
+    assert {m["id"]: m["killed_by"] for m in result["mutants"] if m["status"] == "killed"} == {
+        **{f"stats.py:15:{place}": [center] for place in (
+            "5:return_operand:0", "5:return_operand:1", "12:arith:0", "23:keyword:0")},
+        **{f"stats.py:32:{place}": [halvings] for place in (
+            "9:drop_stmt:0", "15:const:0", "15:const:1")}}
     markdown = report.read_text()
     assert markdown == done.stdout.split("wrote ")[0].rstrip("\n") + "\n"
+    assert f"| {center} | 4 | 4 |\n| {halvings} | 3 | 3 |\n" in markdown
     assert "### `stats.py:22:24:const:0` in `clip`" in markdown
     assert "-    return x.clamp(min=0.0)\n+    return x.clamp(min=1.0)\n" in markdown
     assert "| 10 | 10 | 7 | 1 | 2 | 0 | 87.5% (7/8) | 95% |" in markdown
