@@ -11,6 +11,9 @@ from grader.toolkit.layers import sequential
 NET = [["Flatten"], ["Linear", 784, 32], ["ReLU"], ["Linear", 32, 10]]
 NET_WITH_DROPOUT = [["Flatten"], ["Linear", 784, 32], ["ReLU"], ["Dropout", 0.5],
                     ["Linear", 32, 10]]
+# Batch norm computes differently in training and eval mode, without randomness.
+NET_WITH_NORM = [["BatchNorm2d", 1], ["Flatten"], ["Linear", 784, 32], ["ReLU"],
+                 ["Linear", 32, 10]]
 CPU = torch.device("cpu")
 
 
@@ -54,13 +57,16 @@ def check_same_function(model, net, rng, what: str, hint: str) -> None:
 def test_train_one_epoch_matches_the_judge(submission, rng):
     """train_one_epoch takes the same steps and reports the same loss and accuracy"""
     x, y = data(rng, 200)  # 3 full batches of 64 and one of 8
-    net = judge_copy(NET, rng)
-    model = submission.helpers.build_module(NET, net.state_dict())
+    net = judge_copy(NET_WITH_NORM, rng)
+    model = submission.helpers.build_module(NET_WITH_NORM, net.state_dict())
+    model.eval()  # as evaluate leaves it: train_one_epoch must switch to training mode itself
     optimizer = submission.helpers.make_optimizer(model, "sgd", lr=0.05, momentum=0.9)
     result = submission.train.train_one_epoch(model, submission.helpers.make_loader(x, y, 64),
                                               optimizer, CPU)
-    checks.check_loss_and_accuracy(result, *judge_epoch(net, x, y, 64, lr=0.05, momentum=0.9), "train_one_epoch")
-    hint = "one optimizer step per batch, gradients zeroed before each backward pass"
+    checks.check_loss_and_accuracy(result, *judge_epoch(net, x, y, 64, lr=0.05, momentum=0.9),
+                                   "train_one_epoch (called on a model left in eval mode)")
+    hint = ("model.train() first (the model may come from evaluate, in eval mode), then one "
+            "optimizer step per batch, gradients zeroed before each backward pass")
     trained = submission.helpers.state_dict(model)
     for key, value in net.state_dict().items():
         checks.check_close(trained[key], value, rtol=1e-4, atol=1e-5, name=f"trained {key}",

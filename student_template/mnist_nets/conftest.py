@@ -30,6 +30,7 @@ MODELS = {  # test id -> (class name, constructor keyword arguments)
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "training: trains models to an accuracy threshold")
+    config.addinivalue_line("markers", "timing: compares a speed with the reference's (noisy on a busy machine)")
 
 
 def pytest_generate_tests(metafunc):
