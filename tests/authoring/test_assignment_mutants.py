@@ -1,7 +1,8 @@
 """Each assignment's tests catch wrong solutions: a sample of its reference's mutants meets the bar.
 
 The sample is graded with the assignment's `[mutation] prescreen` tests (its quick tests,
-without training), so that it fits the suite. The full run, every mutant with every test,
+without training or timing), so that it fits the default suite (about a minute per
+assignment on 2 cores). The full run, every mutant with every test,
 is `make mutate ASSIGNMENT=NAME`; its report is docs/mutation/NAME.md.
 """
 
@@ -14,7 +15,6 @@ SAMPLE = 8  # mutants spread over the functions
 PROJECT = Project()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", PROJECT.names())
 def test_a_sample_of_mutants_meets_the_bar(name):
     assignment = PROJECT.assignment(name)
