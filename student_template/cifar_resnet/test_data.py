@@ -65,6 +65,12 @@ def test_train_transform_augments(submission, np_rng, rng):
     offsets = len({offset for _, offset in seen})
     assert offsets >= 20, (f"only {offsets} different crop positions in {SAMPLES} images; "
                            "RandomCrop(32, padding=4) picks one of 81 at random")
+    # Each crop starts 0-8 pixels into the padded image: one in 100 misses both ends of
+    # a side with probability (7/9)**100, about 1e-11.
+    tops, lefts = {offset // 9 for _, offset in seen}, {offset % 9 for _, offset in seen}
+    assert tops & {0, 8} and lefts & {0, 8}, (
+        f"no crop in {SAMPLES} images reached the edge of the padding on every side; "
+        "RandomCrop(32, padding=4) pads by 4 pixels on each side")
 
 
 @pytest.mark.weight(4)

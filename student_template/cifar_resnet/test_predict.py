@@ -6,7 +6,9 @@ import torch
 from grader.toolkit import artifacts, checks
 from grader.toolkit.layers import sequential
 
-NET = [["Conv2d", 3, 4, 3, 2, 1], ["ReLU"], ["Flatten"], ["Linear", 4 * 16 * 16, 10]]
+# Batch norm with moved statistics: a forward in training mode predicts other classes.
+NET = [["Conv2d", 3, 4, 3, 2, 1], ["BatchNorm2d", 4], ["ReLU"], ["Flatten"],
+       ["Linear", 4 * 16 * 16, 10]]
 
 
 @pytest.mark.weight(6)
@@ -15,7 +17,10 @@ def test_write_predictions(submission, rng, images):
     """write_predictions writes Id,Label and one row per image, in order, with the arg-max class"""
     torch.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
     net = sequential(NET).eval()
+    net[1].running_mean.uniform_(-1, 1)
+    net[1].running_var.uniform_(0.2, 3)
     model = submission.helpers.build_module(NET, net.state_dict())
+    model.train()  # write_predictions must switch to eval mode itself
     x = images(37)
     path = submission.helpers.scratch_path("predictions.csv")
     submission.predict.write_predictions(model, x, path, batch_size=16)

@@ -95,15 +95,18 @@ def test_make_scheduler(submission, rng):
 def test_train_one_epoch_matches_the_judge(submission, rng):
     """train_one_epoch takes the judge's steps (weight decay once) and reports its loss, accuracy"""
     x, y = data(rng, 100)  # batches of 32, 32, 32 and 4
-    net = judge_copy(NET, rng)
-    model = submission.helpers.build_module(NET, net.state_dict())
+    net = judge_copy(NET_WITH_NORM, rng)
+    model = submission.helpers.build_module(NET_WITH_NORM, net.state_dict())
+    model.eval()  # as evaluate leaves it: train_one_epoch must switch to training mode itself
     optimizer = submission.helpers.make_optimizer(model, "sgd", **SGD)
     result = submission.train.train_one_epoch(model, submission.helpers.make_loader(x, y, 32),
                                               optimizer, CPU)
     expected = judge_epoch(net, torch.optim.SGD(net.parameters(), **SGD), x, y, 32)
-    checks.check_loss_and_accuracy(result, *expected, "train_one_epoch")
-    check_weights(submission, model, net, rng, "one optimizer step per batch on the plain "
-                  "cross-entropy: the optimizer applies the weight decay, the loss must not")
+    checks.check_loss_and_accuracy(result, *expected,
+                                   "train_one_epoch (called on a model left in eval mode)")
+    check_weights(submission, model, net, rng, "model.train() first, then one optimizer step "
+                  "per batch on the plain cross-entropy: the optimizer applies the weight "
+                  "decay, the loss must not")
 
 
 @pytest.mark.weight(5)
