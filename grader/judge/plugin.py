@@ -49,9 +49,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="memory watchdog limit of a worker (default: 60%% of the machine)")
 
 
+# Selection markers (not grading metadata): mutation prescreens and quick runs leave them out.
+TIMING_MARKER = "timing: compares a speed with the reference's (noisy on a busy machine)"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    config.addinivalue_line("markers", TIMING_MARKER)
     state = GradingSession(
         config.getoption("submission"), config.getoption("grader_backend"),
         resolve_device(config.getoption("grader_device")))

@@ -28,11 +28,6 @@ MODELS = {  # test id -> (class name, constructor keyword arguments)
 }
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "training: trains models to an accuracy threshold")
-    config.addinivalue_line("markers", "timing: compares a speed with the reference's (noisy on a busy machine)")
-
-
 def pytest_generate_tests(metafunc):
     if "model_id" in metafunc.fixturenames:
         metafunc.parametrize("model_id", list(MODELS))
