@@ -91,7 +91,7 @@ def test_inference_time(submission, nets, images):
     judge_ms = (time.perf_counter() - start) * 1000 / len(x)
     statistics = {key: value for key, value in judge.state_dict().items() if "running" in key}
     remote.train()  # a forward in training mode would move the batch-norm statistics
-    student_ms = submission.metrics.inference_time_ms_per_image(remote, x, torch.device("cpu"))
+    student_ms = submission.metrics.inference_time_ms_per_image(remote, x, "cpu")  # a name
     checks.check_type(student_ms, float, name="milliseconds per image")
     after = submission.helpers.state_dict(remote)
     for key, value in statistics.items():

@@ -68,6 +68,8 @@ class Mutant:
     operator: str
     function: str  # qualified name of the def or class it sits in; "" at module level
     change: str  # "old -> new", shortened
+    statement: tuple[int, int]  # first and last line of the statement it changes
+    body: tuple[int, int]  # first and last line of the body of the function it sits in
     original: str = field(repr=False)  # the reference file
     text: str = field(repr=False)  # the mutated file
 
@@ -125,6 +127,20 @@ class _Module:
         inside = [(start, end) for start, end in self.operator_tokens
                   if low <= start and end <= high]
         return inside[0][0], inside[-1][1]
+
+    def statement(self, node: ast.AST) -> tuple[int, int]:
+        """First and last line of the innermost statement holding ``node`` (or being it)."""
+        while not isinstance(node, ast.stmt):
+            node = self.parents[node]
+        return node.lineno, node.end_lineno
+
+    def body(self, node: ast.AST) -> tuple[int, int]:
+        """First and last line of the body of the innermost function holding ``node``."""
+        while node in self.parents:
+            node = self.parents[node]
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return node.body[0].lineno, node.end_lineno
+        return 1, len(self.lines)
 
     def replace(self, node: ast.AST, text: str) -> _Change:
         return _Change(self.start(node), self.end(node), text)
@@ -300,7 +316,7 @@ def mutants(source: str, filename: str) -> list[Mutant]:
     indices: Counter = Counter()
     seen = {text}
     result = []
-    for place, operator, change in _changes(module, solution_lines(text, filename)):
+    for place, operator, change, spans in _changes(module, solution_lines(text, filename)):
         (line, col, _), index = place, indices[place]
         indices[place] += 1
         mutated = text[:change.start] + change.text + text[change.end:]
@@ -310,21 +326,23 @@ def mutants(source: str, filename: str) -> list[Mutant]:
         result.append(Mutant(
             f"{filename}:{line}:{col}:{operator}:{index}", filename, line, col, operator,
             qualname_at(module.tree, line), _describe(text[change.start:change.end], change.text),
-            text, mutated))
+            *spans, text, mutated))
     return result
 
 
-def _changes(module: _Module, region: set[int]) -> list[tuple[tuple, str, _Change]]:
+def _changes(module: _Module, region: set[int]
+             ) -> list[tuple[tuple, str, _Change, tuple]]:
     """Every change of a node lying on ``region``'s lines, as ((line, col, rank), operator,
-    change), ordered by place then operator family."""
+    (statement, body) lines), ordered by place then operator family."""
     found = []
     for node in ast.walk(module.tree):
         lines = range(getattr(node, "lineno", 0), getattr(node, "end_lineno", -1) + 1)
         if not lines or not region.issuperset(lines):
             continue
         col = module.start(node) - module.line_starts[node.lineno - 1] + 1
+        spans = module.statement(node), module.body(node)
         for rank, (operator, family) in enumerate(OPERATORS.items()):
-            found += [((node.lineno, col, rank), operator, change)
+            found += [((node.lineno, col, rank), operator, change, spans)
                       for change in family(node, module)]
     # Nested nodes may start at one place (`a - b - c`): the index tells their changes
     # apart, in ast.walk's order (outer first), which the stable sort keeps.

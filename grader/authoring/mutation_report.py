@@ -8,11 +8,12 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
+from grader.authoring.mutate import Mutant
 from grader.authoring.mutation_run import MutationRun, Verdict
 
 STATUSES = ("killed", "survived", "equivalent", "fault")
-COLUMNS = ("generated", "graded", "killed", "survived", "equivalent (excluded)",
-           "grader faults", "score", "bar")  # MutationRun.counts, then score and bar
+COLUMNS = ("generated", "not reached (excluded)", "graded", "killed", "survived",
+           "equivalent (excluded)", "grader faults", "score", "bar")  # counts, score, bar
 HOW_TO_EXCLUDE = """Make a test fail on each, or, if it behaves exactly like the reference, \
 list it in assignment.toml:
 
@@ -21,6 +22,9 @@ list it in assignment.toml:
 id = "<id>"
 reason = "<why no test can tell it from the reference>"
 ```"""
+UNREACHED = """Grading the reference never runs these statements here (a CUDA-only branch \
+on a CPU, say), though the tests call their functions: each mutant behaves as the reference \
+does. A run on a machine that reaches them grades them."""
 
 
 def write(run: MutationRun, path: Path) -> list[Path]:
@@ -39,16 +43,16 @@ def as_json(run: MutationRun) -> dict:
         "prescreen": list(run.settings.prescreen), "prescreened": run.prescreened,
         "score": run.score, "passed": run.passed, "counts": run.counts,
         "reference": {"score": run.reference.score, "max_score": run.reference.max_score},
-        "warnings": run.warnings(),
+        "device": run.reach.device, "warnings": run.warnings(),
         "mutants": [_mutant_json(run, verdict) for verdict in run.verdicts],
+        "unreached": [_unreached_json(mutant) for mutant in run.unreached],
     }
 
 
 def _mutant_json(run: MutationRun, verdict: Verdict) -> dict:
     mutant, graded = verdict.mutant, verdict.graded
-    entry = {"id": mutant.id, "file": mutant.file, "line": mutant.line, "col": mutant.col,
-             "operator": mutant.operator, "function": mutant.function, "change": mutant.change,
-             "status": verdict.status, "score": graded.score, "max_score": graded.max_score}
+    entry = {**_where_json(mutant), "status": verdict.status, "score": graded.score,
+             "max_score": graded.max_score}
     if verdict.status == "killed":
         entry["killed_by"] = list(verdict.killed_by)
     if verdict.status == "fault":
@@ -60,9 +64,18 @@ def _mutant_json(run: MutationRun, verdict: Verdict) -> dict:
     return entry
 
 
+def _unreached_json(mutant: Mutant) -> dict:
+    return {**_where_json(mutant), "status": "unreached"}
+
+
+def _where_json(mutant: Mutant) -> dict:
+    return {"id": mutant.id, "file": mutant.file, "line": mutant.line, "col": mutant.col,
+            "operator": mutant.operator, "function": mutant.function, "change": mutant.change}
+
+
 def markdown(run: MutationRun) -> str:
     sections = [_overview(run), _operators(run), _killers(run), _survivors(run),
-                _equivalents(run), _faults(run), _warnings(run)]
+                _equivalents(run), _unreached(run), _faults(run), _warnings(run)]
     return "\n\n".join(section for section in sections if section) + "\n"
 
 
@@ -76,8 +89,8 @@ def _overview(run: MutationRun) -> str:
                   "with every test)")
     graded = (f"{counts['graded']} of {counts['generated']}, spread over the functions"
               if run.sample else "all of them")
-    context = (f"{run.date}, {run.seconds:g} s. Graded with {tests}; mutants graded: "
-               f"{graded}. The reference scores {run.reference.score:g}/"
+    context = (f"{run.date}, {run.seconds:g} s, on {run.reach.device}. Graded with {tests}; "
+               f"mutants graded: {graded}. The reference scores {run.reference.score:g}/"
                f"{run.reference.max_score:g}.")
     score = "n/a" if run.score is None else (
         f"{run.score:.1%} ({counts['killed']}/{counts['killed'] + counts['survived']})")
@@ -118,7 +131,7 @@ def _survivors(run: MutationRun) -> str:
     survivors = [v for v in run.verdicts if v.status == "survived"]
     if not survivors:
         return ""
-    blocks = [f"### `{v.mutant.id}` in {_where(v)}\n\n`{v.mutant.change}` scores "
+    blocks = [f"### `{v.mutant.id}` in {_where(v.mutant)}\n\n`{v.mutant.change}` scores "
               f"{v.graded.score:g}/{v.graded.max_score:g}\n\n```diff\n{v.mutant.diff()}```"
               for v in survivors]
     return "\n\n".join(["## Survivors: wrong solutions the tests do not catch",
@@ -126,15 +139,23 @@ def _survivors(run: MutationRun) -> str:
 
 
 def _equivalents(run: MutationRun) -> str:
-    rows = [f"| `{v.mutant.id}` | {_where(v)} | `{v.mutant.change}` | "
+    rows = [f"| `{v.mutant.id}` | {_where(v.mutant)} | `{v.mutant.change}` | "
             f"{run.settings.equivalent[v.mutant.id]} |"
             for v in run.verdicts if v.status == "equivalent"]
     return "\n".join(["## Excluded as equivalent", "", "| mutant | in | change | reason |",
                       "|---|---|---|---|", *rows]) if rows else ""
 
 
+def _unreached(run: MutationRun) -> str:
+    """Mutants no test here can kill: the tests never run their statement on this device."""
+    rows = [f"| `{m.id}` | {_where(m)} | `{m.change}` |" for m in run.unreached]
+    return "\n".join([f"## Not reached by the tests on {run.reach.device} (excluded)", "",
+                      UNREACHED, "", "| mutant | in | change |", "|---|---|---|",
+                      *rows]) if rows else ""
+
+
 def _faults(run: MutationRun) -> str:
-    rows = [f"- `{v.mutant.id}` in {_where(v)}: "
+    rows = [f"- `{v.mutant.id}` in {_where(v.mutant)}: "
             f"{textwrap.shorten(v.graded.fault, 300, placeholder=' ...')}"
             for v in run.verdicts if v.status == "fault"]
     return "\n".join(["## Grader faults (counted neither way)", "", *rows]) if rows else ""
@@ -145,5 +166,5 @@ def _warnings(run: MutationRun) -> str:
     return "\n".join(["## Warnings", "", *(f"- {note}" for note in notes)]) if notes else ""
 
 
-def _where(verdict: Verdict) -> str:
-    return f"`{verdict.mutant.function}`" if verdict.mutant.function else "module level"
+def _where(mutant: Mutant) -> str:
+    return f"`{mutant.function}`" if mutant.function else "module level"

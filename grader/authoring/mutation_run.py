@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from grader.authoring import mutate
+from grader.authoring import mutate, reach
 from grader.authoring.mutate import Mutant
 from grader.batch.run import Outcome, grade_many
 from grader.batch.sources import Submission
@@ -81,6 +81,8 @@ class MutationRun:
     sample: int | None
     prescreened: int  # mutants the prescreen killed (a full run with [mutation] prescreen)
     generated: list[Mutant]
+    unreached: list[Mutant]  # on statements the tests never run here: not graded
+    reach: reach.Reach
     reference: Graded
     verdicts: list[Verdict]
     date: str
@@ -91,7 +93,8 @@ class MutationRun:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"generated": len(self.generated), "graded": len(self.verdicts),
+        return {"generated": len(self.generated), "unreached": len(self.unreached),
+                "graded": len(self.verdicts),
                 "killed": self.count("killed"), "survived": self.count("survived"),
                 "equivalent": self.count("equivalent"), "faults": self.count("fault")}
 
@@ -115,6 +118,10 @@ class MutationRun:
         notes += [f"{v.mutant.id} is listed as equivalent but the tests kill it: remove the "
                   "entry" for v in self.verdicts
                   if v.status == "killed" and v.mutant.id in self.settings.equivalent]
+        if not self.reach.full_marks:
+            notes.append(f"the reference scored {self.reach.score:g}/{self.reach.max_score:g} "
+                         "graded in process, so its lines run could not rule any mutant out: "
+                         "all were graded")
         if self.reference.score < self.reference.max_score:
             notes.append(f"the reference scores {self.reference.score:g}/"
                          f"{self.reference.max_score:g}: mutants were compared with that score")
@@ -126,6 +133,9 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
         progress: bool = True) -> MutationRun:
     """Generate the reference's mutants (or a sample of them), grade each, judge each.
 
+    Mutants of statements the tests never run on this machine's device (see reach.py)
+    are set apart as not reached, ungraded; a sample is drawn from the others.
+
     ``jobs``: gradings at once (default: `grader batch`'s, from the CPUs and memory);
     ``selection``: pytest arguments choosing the tests, for quick runs only. A full run
     of an assignment with ``[mutation] prescreen`` grades every mutant with those tests
@@ -135,7 +145,10 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
     started = time.monotonic()
     settings = Settings.of(assignment)
     generated = mutate.generate(assignment, reference)
-    chosen = mutate.sample(generated, sample) if sample else generated
+    ran = reach.measure(assignment, reference, sorted({m.file for m in generated}), selection)
+    unreached = [m for m in generated if ran.unreached(m)]
+    reached = [m for m in generated if m not in set(unreached)]
+    chosen = mutate.sample(reached, sample) if sample else reached
     stages = [selection]
     if settings.prescreen and not selection:
         stages = [settings.prescreen, ()]
@@ -151,7 +164,8 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
         killed_early.append(len(chosen) - len(pending))
     verdicts = [Verdict(mutant, *statuses[i]) for i, mutant in enumerate(chosen)]
     return MutationRun(assignment.name, settings, tuple(selection), sample,
-                       killed_early[0] if len(stages) > 1 else 0, generated, base, verdicts,
+                       killed_early[0] if len(stages) > 1 else 0, generated, unreached, ran,
+                       base, verdicts,
                        datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                        round(time.monotonic() - started, 1))
 

@@ -39,11 +39,12 @@ def count_macs(model: nn.Module, input_size: tuple) -> int:
 
 
 def inference_time_ms_per_image(model: nn.Module, images: torch.Tensor,
-                                device: torch.device) -> float:
+                                device: torch.device | str) -> float:
     """Average milliseconds per image for a forward pass over the batch ``images``.
 
-    Runs in eval mode without gradients, after one warm-up pass; on CUDA,
-    synchronize before reading the clock (kernels run asynchronously).
+    ``device`` is a torch.device or its name ("cpu", "cuda"). Runs in eval mode without
+    gradients, after one warm-up pass; on CUDA, synchronize before reading the clock
+    (kernels run asynchronously).
     """
     # TODO: warm up, synchronize on CUDA, time one forward pass, divide by the batch size
     raise NotImplementedError("TODO: warm up, synchronize on CUDA, time one forward pass, divide by the batch size")

@@ -14,6 +14,7 @@ import pytest
 
 from grader.authoring import mutate
 from grader.authoring.mutation_run import Settings
+from grader.authoring.reach import Reach
 from grader.judge import config
 from grader.judge.config import Assignment, ConfigError, parse
 
@@ -135,7 +136,8 @@ def test_a_survivor_reads_as_a_diff():
 
 
 def fake(function: str, n: int) -> mutate.Mutant:
-    return mutate.Mutant(f"m.py:{n}:1:const:0", "m.py", n, 1, "const", function, "", "", "")
+    return mutate.Mutant(f"m.py:{n}:1:const:0", "m.py", n, 1, "const", function, "", (n, n),
+                         (n, n), "", "")
 
 
 def test_sample_spreads_over_functions_then_within_each():
@@ -155,7 +157,7 @@ def test_sample_smaller_than_the_functions_picks_spread_functions():
 
 def test_sample_of_the_fixture_covers_every_function():
     chosen = mutate.sample(mutate.mutants(STATS.read_text(), "stats.py"), 4)
-    assert [m.function for m in chosen] == ["center", "clip", "halvings", "halvings"]
+    assert [m.function for m in chosen] == ["center", "clip", "halvings", "scale"]
 
 
 @pytest.mark.parametrize("table", [
@@ -177,11 +179,34 @@ def test_mutation_settings():
     assert Settings.of(Assignment(root=Path("/x"), name="x", title="x")) == Settings(0.95, {})
 
 
+def test_each_mutant_knows_its_statement_and_function_body():
+    found = {m.id: m for m in mutate.mutants(STATS.read_text(), "stats.py")}
+    # `if factor == 0:` is a statement spanning its branch; the branch's return is its own
+    assert found["stats.py:40:8:compare:0"].statement == (40, 41)
+    assert found["stats.py:41:16:drop_call:0"].statement == (41, 41)
+    assert {m.body for m in found.values() if m.function == "scale"} == {(38, 42)}
+    assert found["stats.py:32:9:arith:0"].body == (27, 34)  # halvings' body, its loop too
+
+
+def reach_of(lines: set[int], score: float = 7.0) -> Reach:
+    return Reach({"stats.py": frozenset(lines)}, score, 7.0, "cpu")
+
+
+def test_a_mutant_is_unreached_when_its_function_runs_but_its_statement_does_not():
+    found = {m.id: m for m in mutate.mutants(STATS.read_text(), "stats.py")}
+    branch, condition = found["stats.py:41:16:drop_call:0"], found["stats.py:40:8:compare:0"]
+    ran = reach_of({15, 22, 32, 40, 42})
+    assert ran.unreached(branch) and not ran.unreached(condition)
+    assert not reach_of({15, 22, 32}).unreached(branch)  # scale never called: a gap, graded
+    assert not reach_of({15, 22, 32, 40, 42}, score=6.0).unreached(branch)  # proves nothing
+
+
 @pytest.mark.slow
 def test_grader_mutate_counts_exactly(tmp_path):
-    """The fixture's 10 mutants: 7 killed (two of them by looping into the call timeout),
-    one survivor of clip's weak test, two listed as equivalent; 7/8 is below the bar.
-    The prescreen (every test but halvings) kills four; the rest are graded fully."""
+    """The fixture's 16 mutants: one not reached (scale's factor-0 branch, which no test
+    takes), 12 killed (two of them by looping into the call timeout), one survivor of
+    clip's weak test, two listed as equivalent; 12/13 is below the bar. The prescreen
+    (every test but halvings) kills nine; the rest are graded fully."""
     report = tmp_path / "mutation.md"
     done = subprocess.run(
         [sys.executable, "-m", "grader.cli", "mutate", "stats_basics", "--project", str(FIXTURE),
@@ -189,29 +214,40 @@ def test_grader_mutate_counts_exactly(tmp_path):
         check=False)
     assert done.returncode == 1, done.stdout + done.stderr
     result = json.loads(report.with_suffix(".json").read_text())
-    assert result["counts"] == {"generated": 10, "graded": 10, "killed": 7, "survived": 1,
-                                "equivalent": 2, "faults": 0}
-    assert (result["score"], result["passed"], result["warnings"]) == (0.875, False, [])
-    assert result["prescreened"] == 4
+    assert result["counts"] == {"generated": 16, "unreached": 1, "graded": 15, "killed": 12,
+                                "survived": 1, "equivalent": 2, "faults": 0}
+    assert (result["score"], result["passed"], result["warnings"]) == (12 / 13, False, [])
+    assert (result["prescreened"], result["device"]) == (9, "cpu")
+    assert [m["id"] for m in result["unreached"]] == ["stats.py:41:16:drop_call:0"]
     statuses = {m["id"]: m["status"] for m in result["mutants"]}
     assert statuses == {
         "stats.py:15:5:return_operand:0": "killed", "stats.py:15:5:return_operand:1": "killed",
         "stats.py:15:12:arith:0": "killed", "stats.py:15:23:keyword:0": "killed",
         "stats.py:15:30:keyword:0": "equivalent", "stats.py:22:24:const:0": "survived",
         "stats.py:32:9:arith:0": "equivalent", "stats.py:32:9:drop_stmt:0": "killed",
-        "stats.py:32:15:const:0": "killed", "stats.py:32:15:const:1": "killed"}
+        "stats.py:32:15:const:0": "killed", "stats.py:32:15:const:1": "killed",
+        **{f"stats.py:{place}": "killed" for place in (
+            "40:8:compare:0", "40:18:const:0", "42:5:return_operand:0",
+            "42:5:return_operand:1", "42:12:arith:0")}}
     center, halvings = "center() subtracts the column means", "halvings() counts the halvings"
+    scale = "scale() multiplies by the factor"
     assert {m["id"]: m["killed_by"] for m in result["mutants"] if m["status"] == "killed"} == {
         **{f"stats.py:15:{place}": [center] for place in (
             "5:return_operand:0", "5:return_operand:1", "12:arith:0", "23:keyword:0")},
         **{f"stats.py:32:{place}": [halvings] for place in (
-            "9:drop_stmt:0", "15:const:0", "15:const:1")}}
+            "9:drop_stmt:0", "15:const:0", "15:const:1")},
+        **{f"stats.py:{place}": [scale] for place in (
+            "40:8:compare:0", "40:18:const:0", "42:5:return_operand:0",
+            "42:5:return_operand:1", "42:12:arith:0")}}
     markdown = report.read_text()
     assert markdown == done.stdout.split("wrote ")[0].rstrip("\n") + "\n"
-    assert f"| {center} | 4 | 4 |\n| {halvings} | 3 | 3 |\n" in markdown
+    assert f"| {scale} | 5 | 5 |\n| {center} | 4 | 4 |\n| {halvings} | 3 | 3 |\n" in markdown
     assert "### `stats.py:22:24:const:0` in `clip`" in markdown
     assert "-    return x.clamp(min=0.0)\n+    return x.clamp(min=1.0)\n" in markdown
-    assert "| 10 | 10 | 7 | 1 | 2 | 0 | 87.5% (7/8) | 95% |" in markdown
+    assert "| 16 | 1 | 15 | 12 | 1 | 2 | 0 | 92.3% (12/13) | 95% |" in markdown
+    assert ("## Not reached by the tests on cpu (excluded)" in markdown
+            and "| `stats.py:41:16:drop_call:0` | `scale` | `torch.zeros_like(x) -> x` |"
+            in markdown)
 
 
 def processes_mentioning(text: str) -> list[str]:
