@@ -68,15 +68,20 @@ def test_get_classes(submission, scenes, split):
 def test_load_imagepaths_with_labels(submission, scenes, split):
     """load_imagepaths_with_labels lists every image file of the split with its class index"""
     folder, layout = scenes
-    classes = {name: index for index, name in enumerate(sorted(layout[split]))}
+    indices = {name: index for index, name in enumerate(sorted(layout[split]))}
+    classes = dict(reversed(indices.items()))  # a dict in another order than its names'
     pairs = loader(submission, folder, split).load_imagepaths_with_labels(classes)
     checks.check_type(pairs, list, name="load_imagepaths_with_labels' return value")
-    found = sorted((relative(folder, path), label) for path, label in pairs)
-    expected = sorted((path, classes[name]) for name, paths in layout[split].items()
-                      for path in paths)
-    checks.check_equal(found, expected, name=f"(path, label) pairs of the {split} split",
+    found = [(relative(folder, path), label) for path, label in pairs]
+    expected = [(path, indices[name]) for name in sorted(layout[split])
+                for path in sorted(layout[split][name])]
+    checks.check_equal(sorted(found), sorted(expected),
+                       name=f"(path, label) pairs of the {split} split",
                        hint="every .jpg, .jpeg and .png file (any case) of each class folder, "
                             "nothing else, labelled with its class index")
+    checks.check_equal(found, expected, name=f"order of the {split} split's pairs",
+                       hint="sort by class name (sorted(class_labels)), then by path within "
+                            "each class: folder listings come in no set order")
 
 
 @pytest.mark.weight(3)

@@ -29,11 +29,12 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*(TypedStorage|quantized tensor
 
 @pytest.fixture
 def float_net(submission, shipped_network):
-    """The judge's trained float net, and the same net built in the worker."""
+    """The judge's trained float net, and the same net built in the worker, left in training
+    mode as a training loop leaves it (it has no dropout or batch norm: same outputs)."""
     spec, state = shipped_network("simple_net.safetensors")
     judge = sequential(spec).eval()
     judge.load_state_dict(state)
-    return judge, submission.helpers.build_module(spec, state).eval()
+    return judge, submission.helpers.build_module(spec, state)
 
 
 @pytest.fixture
@@ -96,6 +97,9 @@ def test_quantized_size(submission, float_net, quantized, images):
         checks.check_close(remote(x), judge(x), rtol=1e-5, atol=1e-6,
                            name="the float model's output after quantize_model",
                            hint="quantize a copy (copy.deepcopy): the model given stays unchanged")
+    assert remote.training, ("quantize_model switched the model it was given to eval mode; "
+                             "switch a copy (copy.deepcopy(model).eval()): the model given stays "
+                             "unchanged")
     data = checks.check_array(submission.helpers.saved_state(quantized), dtype="uint8",
                               name="saved state dict").tobytes()
     try:

@@ -37,6 +37,7 @@ REDUCTIONS = {"mean": "sum", "sum": "mean", "none": "mean"}
 AXIS_KEYWORDS = {"dim", "axis", "ddof", "correction"}  # an int swapped between 0 and 1
 FLAG_KEYWORDS = {"keepdim", "keepdims", "unbiased"}
 RETURNS_RECEIVER = {"eval", "train"}  # `model.eval()` -> `model`
+SYMMETRIC = {"min", "max", "minimum", "maximum"}  # swapping their arguments changes nothing
 
 _CONV = ("in_channels", "out_channels", "kernel_size", "stride", "padding")
 _POOL = ("kernel_size", "stride", "padding")
@@ -228,7 +229,7 @@ def _layer_values(parameter: str, value: object) -> list[str]:
 
 
 def _swap_args(node: ast.AST, module: _Module) -> Iterator[_Change]:
-    if isinstance(node, ast.Call):
+    if isinstance(node, ast.Call) and _callee(node) not in SYMMETRIC:
         for a, b in zip(node.args, node.args[1:]):
             between = module.text[module.end(a):module.start(b)]
             yield _Change(module.start(a), module.end(b),

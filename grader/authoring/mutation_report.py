@@ -11,9 +11,10 @@ from pathlib import Path
 from grader.authoring.mutate import Mutant
 from grader.authoring.mutation_run import MutationRun, Verdict
 
-STATUSES = ("killed", "survived", "equivalent", "fault")
+STATUSES = ("killed", "survived", "equivalent", "design", "fault")
 COLUMNS = ("generated", "not reached (excluded)", "graded", "killed", "survived",
-           "equivalent (excluded)", "grader faults", "score", "bar")  # counts, score, bar
+           "equivalent (excluded)", "design (excluded)", "grader faults", "score",
+           "bar")  # MutationRun.counts, then score and bar
 HOW_TO_EXCLUDE = """Make a test fail on each, or, if it behaves exactly like the reference, \
 list it in assignment.toml:
 
@@ -22,6 +23,9 @@ list it in assignment.toml:
 id = "<id>"
 reason = "<why no test can tell it from the reference>"
 ```"""
+DESIGNS = """These functions are listed in `[[mutation.design]]` as the student's own \
+design within the course's rules; the tests grade the rules, so a mutant they accept is \
+another valid design. Mutants of these functions the tests kill count as killed."""
 UNREACHED = """Grading the reference never runs these statements here (a CUDA-only branch \
 on a CPU, say), though the tests call their functions: each mutant behaves as the reference \
 does. A run on a machine that reaches them grades them."""
@@ -59,7 +63,9 @@ def _mutant_json(run: MutationRun, verdict: Verdict) -> dict:
         entry["fault"] = graded.fault
     if verdict.status == "equivalent":
         entry["reason"] = run.settings.equivalent[mutant.id]
-    if verdict.status in ("survived", "equivalent"):
+    if verdict.status == "design":
+        entry["reason"] = run.settings.design_reason(mutant)
+    if verdict.status in ("survived", "equivalent", "design"):
         entry["diff"] = mutant.diff()
     return entry
 
@@ -75,7 +81,8 @@ def _where_json(mutant: Mutant) -> dict:
 
 def markdown(run: MutationRun) -> str:
     sections = [_overview(run), _operators(run), _killers(run), _survivors(run),
-                _equivalents(run), _unreached(run), _faults(run), _warnings(run)]
+                _equivalents(run), _designs(run), _unreached(run), _faults(run),
+                _warnings(run)]
     return "\n\n".join(section for section in sections if section) + "\n"
 
 
@@ -144,6 +151,20 @@ def _equivalents(run: MutationRun) -> str:
             for v in run.verdicts if v.status == "equivalent"]
     return "\n".join(["## Excluded as equivalent", "", "| mutant | in | change | reason |",
                       "|---|---|---|---|", *rows]) if rows else ""
+
+
+def _designs(run: MutationRun) -> str:
+    """Survivors in functions listed as the student's design: other valid designs."""
+    by_function: dict[str, list[Verdict]] = {}
+    for verdict in run.verdicts:
+        if verdict.status == "design":
+            by_function.setdefault(f"{verdict.mutant.file}:{verdict.mutant.function}",
+                                   []).append(verdict)
+    blocks = [f"### `{name}`\n\n{run.settings.design[name]}\n\n| mutant | change |\n"
+              "|---|---|\n" + "\n".join(f"| `{v.mutant.id}` | `{v.mutant.change}` |"
+                                        for v in verdicts)
+              for name, verdicts in by_function.items()]
+    return "\n\n".join(["## Design choices (excluded)", DESIGNS, *blocks]) if blocks else ""
 
 
 def _unreached(run: MutationRun) -> str:

@@ -34,6 +34,7 @@ class Settings:
     bar: float = DEFAULT_BAR
     equivalent: dict[str, str] = field(default_factory=dict)  # mutant id -> why
     prescreen: tuple[str, ...] = ()  # pytest arguments of the tests a full run grades first
+    design: dict[str, str] = field(default_factory=dict)  # "file:function" -> why
 
     @classmethod
     def of(cls, assignment: Assignment) -> Settings:
@@ -42,11 +43,15 @@ class Settings:
         bar = DEFAULT_BAR if table.bar is None else table.bar
         if not 0 < bar <= 1:
             raise ConfigError(f"{where} bar: must be in (0, 1], not {bar!r}")
-        for entry in table.equivalent:
-            if not entry.reason.strip():
-                raise ConfigError(f"{where} equivalent: {entry.id} needs a reason")
+        for kind, entries in (("equivalent", table.equivalent), ("design", table.design)):
+            for entry in entries:
+                if not entry.reason.strip():
+                    raise ConfigError(f"{where} {kind}: {entry} needs a reason")
         return cls(bar, {entry.id: entry.reason for entry in table.equivalent},
-                   table.prescreen)
+                   table.prescreen, {entry.function: entry.reason for entry in table.design})
+
+    def design_reason(self, mutant: Mutant) -> str | None:
+        return self.design.get(f"{mutant.file}:{mutant.function}")
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,9 @@ class Graded:
 class Verdict:
     mutant: Mutant
     graded: Graded
-    status: str  # "killed", "survived", "equivalent" (survived, listed so) or "fault"
+    # "killed", "survived", "equivalent" (survived, listed so), "design" (survived, in a
+    # function listed as the student's design) or "fault"
+    status: str
     killed_by: tuple[str, ...] = ()  # the tests that scored it below the reference
 
 
@@ -96,11 +103,12 @@ class MutationRun:
         return {"generated": len(self.generated), "unreached": len(self.unreached),
                 "graded": len(self.verdicts),
                 "killed": self.count("killed"), "survived": self.count("survived"),
-                "equivalent": self.count("equivalent"), "faults": self.count("fault")}
+                "equivalent": self.count("equivalent"), "design": self.count("design"),
+                "faults": self.count("fault")}
 
     @property
     def score(self) -> float | None:
-        """Killed over killed and survived: equivalent mutants and faults left out."""
+        """Killed over killed and survived: equivalent, design and faults left out."""
         decided = self.count("killed") + self.count("survived")
         return self.count("killed") / decided if decided else None
 
@@ -115,6 +123,10 @@ class MutationRun:
         notes = [f"{id} is listed as equivalent but no mutant has this id any more (the "
                  "reference changed?): update or remove the entry"
                  for id in self.settings.equivalent if id not in ids]
+        functions = {f"{mutant.file}:{mutant.function}" for mutant in self.generated}
+        notes += [f"{name} is listed as a design but no mutant sits in a function of this "
+                  "name: update or remove the entry"
+                  for name in self.settings.design if name not in functions]
         notes += [f"{v.mutant.id} is listed as equivalent but the tests kill it: remove the "
                   "entry" for v in self.verdicts
                   if v.status == "killed" and v.mutant.id in self.settings.equivalent]
@@ -186,7 +198,9 @@ def _status(mutant: Mutant, graded: Graded, reference: Graded, settings: Setting
         return "fault"
     if graded.score < reference.score - 1e-9:
         return "killed"
-    return "equivalent" if mutant.id in settings.equivalent else "survived"
+    if mutant.id in settings.equivalent:
+        return "equivalent"
+    return "design" if settings.design_reason(mutant) else "survived"
 
 
 def _grade_all(assignment: Assignment, reference: Path, mutants: list[Mutant], scratch: Path,

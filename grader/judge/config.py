@@ -157,12 +157,23 @@ class Equivalent:
 
 
 @dataclass(frozen=True)
+class Design:
+    """[[mutation.design]]: a function that is the student's own design within the course's
+    rules (a net's layers, augmentation strengths), so that a mutant of it the tests accept
+    is another valid design, not a wrong solution; and why."""
+
+    function: str  # "file.py:Qualified.name", as the report names it
+    reason: str
+
+
+@dataclass(frozen=True)
 class MutationTable:
     bar: float | None = None                # the mutation score `grader mutate` requires
     # A full run grades every mutant with the tests these pytest arguments select first
     # (e.g. ["-m", "not training"]); only the survivors are graded again with every test.
     prescreen: tuple[str, ...] = ()
     equivalent: tuple[Equivalent, ...] = ()
+    design: tuple[Design, ...] = ()
 
 
 ARTIFACT_KINDS = ("predictions", "checkpoint")

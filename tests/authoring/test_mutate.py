@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.authoring import mutate
-from grader.authoring.mutation_run import Settings
+from grader.authoring import mutate, mutation_report, mutation_run
+from grader.authoring.mutation_run import Graded, Settings
 from grader.authoring.reach import Reach
 from grader.judge import config
 from grader.judge.config import Assignment, ConfigError, parse
@@ -70,6 +70,7 @@ def mutated(body: str, operator: str) -> list[str]:
       "return nn.MaxPool2d(2, padding=0), nn.Dropout(p=0.5), nn.Dropout(0.0)"]),
     ("swap_args", "return loss(x, y, model)",
      ["return loss(y, x, model)", "return loss(x, model, y)"]),
+    ("swap_args", "return max(x, 0.0), torch.minimum(x, y)", []),  # symmetric
     ("drop_stmt", "optimizer.zero_grad()\nloss.backward()\ny += 1\nreturn y",
      ["pass\nloss.backward()\ny += 1\nreturn y", "optimizer.zero_grad()\npass\ny += 1\nreturn y",
       "optimizer.zero_grad()\nloss.backward()\npass\nreturn y"]),
@@ -201,6 +202,25 @@ def test_a_mutant_is_unreached_when_its_function_runs_but_its_statement_does_not
     assert not reach_of({15, 22, 32, 40, 42}, score=6.0).unreached(branch)  # proves nothing
 
 
+def test_a_survivor_in_a_function_listed_as_design_is_a_design_choice():
+    """A survivor of a `[[mutation.design]]` function is excluded with the function's reason;
+    a killed mutant there still counts as killed."""
+    found = mutate.mutants(STATS.read_text(), "stats.py")
+    settings = Settings(design={"stats.py:clip": "any clip at or below 0 passes the rules"})
+    clip, center = (next(m for m in found if m.function == name) for name in ("clip", "center"))
+    reference, same, lower = Graded(7.0, 7.0), Graded(7.0, 7.0), Graded(4.0, 7.0)
+    assert mutation_run._status(clip, same, reference, settings) == "design"
+    assert mutation_run._status(clip, lower, reference, settings) == "killed"
+    assert mutation_run._status(center, same, reference, settings) == "survived"
+    run = mutation_run.MutationRun(
+        "stats_basics", settings, (), None, 0, found, [], reach_of(set()), reference,
+        [mutation_run.Verdict(clip, same, "design")], "today", 1.0)
+    assert run.score is None and run.counts["design"] == 1
+    assert ("### `stats.py:clip`\n\nany clip at or below 0 passes the rules\n\n"
+            "| mutant | change |\n|---|---|\n| `stats.py:22:24:const:0` | `0.0 -> 1.0` |"
+            in mutation_report.markdown(run))
+
+
 @pytest.mark.slow
 def test_grader_mutate_counts_exactly(tmp_path):
     """The fixture's 16 mutants: one not reached (scale's factor-0 branch, which no test
@@ -215,7 +235,7 @@ def test_grader_mutate_counts_exactly(tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     result = json.loads(report.with_suffix(".json").read_text())
     assert result["counts"] == {"generated": 16, "unreached": 1, "graded": 15, "killed": 12,
-                                "survived": 1, "equivalent": 2, "faults": 0}
+                                "survived": 1, "equivalent": 2, "design": 0, "faults": 0}
     assert (result["score"], result["passed"], result["warnings"]) == (12 / 13, False, [])
     assert (result["prescreened"], result["device"]) == (9, "cpu")
     assert [m["id"] for m in result["unreached"]] == ["stats.py:41:16:drop_call:0"]
@@ -244,7 +264,7 @@ def test_grader_mutate_counts_exactly(tmp_path):
     assert f"| {scale} | 5 | 5 |\n| {center} | 4 | 4 |\n| {halvings} | 3 | 3 |\n" in markdown
     assert "### `stats.py:22:24:const:0` in `clip`" in markdown
     assert "-    return x.clamp(min=0.0)\n+    return x.clamp(min=1.0)\n" in markdown
-    assert "| 16 | 1 | 15 | 12 | 1 | 2 | 0 | 92.3% (12/13) | 95% |" in markdown
+    assert "| 16 | 1 | 15 | 12 | 1 | 2 | 0 | 0 | 92.3% (12/13) | 95% |" in markdown
     assert ("## Not reached by the tests on cpu (excluded)" in markdown
             and "| `stats.py:41:16:drop_call:0` | `scale` | `torch.zeros_like(x) -> x` |"
             in markdown)
