@@ -1,5 +1,6 @@
 """`grader mutate`: the mutant generator, sampling, settings, and a graded run with exact counts."""
 
+import dataclasses
 import json
 import os
 import re
@@ -215,7 +216,11 @@ def test_a_survivor_in_a_function_listed_as_design_is_a_design_choice():
     run = mutation_run.MutationRun(
         "stats_basics", settings, (), None, 0, found, [], reach_of(set()), reference,
         [mutation_run.Verdict(clip, same, "design")], "today", 1.0)
-    assert run.score is None and run.counts["design"] == 1
+    assert run.score is None and run.counts["design"] == 1 and run.warnings() == []
+    renamed = Settings(design={"stats.py:clamp": "a function renamed since"})
+    assert dataclasses.replace(run, settings=renamed).warnings() == [(
+        "stats.py:clamp is listed as a design but no mutant sits in a function of this name: "
+        "update or remove the entry")]
     assert ("### `stats.py:clip`\n\nany clip at or below 0 passes the rules\n\n"
             "| mutant | change |\n|---|---|\n| `stats.py:22:24:const:0` | `0.0 -> 1.0` |"
             in mutation_report.markdown(run))
