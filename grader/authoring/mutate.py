@@ -74,6 +74,11 @@ class Mutant:
     original: str = field(repr=False)  # the reference file
     text: str = field(repr=False)  # the mutated file
 
+    @property
+    def place(self) -> str:
+        """``file:function``, as `[[mutation.design]]` names a function."""
+        return f"{self.file}:{self.function}"
+
     def diff(self) -> str:
         return "".join(difflib.unified_diff(
             self.original.splitlines(keepends=True), self.text.splitlines(keepends=True),

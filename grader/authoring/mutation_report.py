@@ -158,8 +158,7 @@ def _designs(run: MutationRun) -> str:
     by_function: dict[str, list[Verdict]] = {}
     for verdict in run.verdicts:
         if verdict.status == "design":
-            by_function.setdefault(f"{verdict.mutant.file}:{verdict.mutant.function}",
-                                   []).append(verdict)
+            by_function.setdefault(verdict.mutant.place, []).append(verdict)
     blocks = [f"### `{name}`\n\n{run.settings.design[name]}\n\n| mutant | change |\n"
               "|---|---|\n" + "\n".join(f"| `{v.mutant.id}` | `{v.mutant.change}` |"
                                         for v in verdicts)

@@ -51,7 +51,7 @@ class Settings:
                    table.prescreen, {entry.function: entry.reason for entry in table.design})
 
     def design_reason(self, mutant: Mutant) -> str | None:
-        return self.design.get(f"{mutant.file}:{mutant.function}")
+        return self.design.get(mutant.place)
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ class MutationRun:
         notes = [f"{id} is listed as equivalent but no mutant has this id any more (the "
                  "reference changed?): update or remove the entry"
                  for id in self.settings.equivalent if id not in ids]
-        functions = {f"{mutant.file}:{mutant.function}" for mutant in self.generated}
+        functions = {mutant.place for mutant in self.generated}
         notes += [f"{name} is listed as a design but no mutant sits in a function of this "
                   "name: update or remove the entry"
                   for name in self.settings.design if name not in functions]
@@ -159,7 +159,7 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
     generated = mutate.generate(assignment, reference)
     ran = reach.measure(assignment, reference, sorted({m.file for m in generated}), selection)
     unreached = [m for m in generated if ran.unreached(m)]
-    reached = [m for m in generated if m not in set(unreached)]
+    reached = [m for m in generated if not ran.unreached(m)]
     chosen = mutate.sample(reached, sample) if sample else reached
     stages = [selection]
     if settings.prescreen and not selection:
