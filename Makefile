@@ -8,7 +8,8 @@ RESULTS ?= results.json
 
 DEVICE ?= cpu
 
-.PHONY: install grade test test-all lint bench clean template autograder calibrate mutate seeds
+.PHONY: install grade test test-all lint bench clean template autograder calibrate mutate seeds \
+	gpu-check
 
 install: $(BIN)/grader
 
@@ -37,7 +38,7 @@ autograder: install
 	$(BIN)/grader build $(ASSIGNMENT) -o dist
 
 calibrate: install
-	$(BIN)/grader calibrate $(ASSIGNMENT) --seeds 5 --device $(DEVICE)
+	$(BIN)/grader calibrate $(ASSIGNMENT) --seeds 20 --device $(DEVICE) -o docs/calibration/$(ASSIGNMENT)-$(DEVICE).md
 
 # Every mutant of the reference, graded with every test; exits 1 below the bar.
 # MUTATE_ARGS="--jobs 8" on a bigger machine.
@@ -48,6 +49,11 @@ mutate: install
 # exits 1 unless every run earns full marks.
 seeds: install
 	$(BIN)/python bench/reference_seeds.py $(ASSIGNMENT) --seeds 10 -o docs/seeds/$(ASSIGNMENT).md
+
+# On a machine with CUDA: cuda thresholds, CUDA tests, each reference graded on cuda and cpu
+# -> docs/gpu.md and docs/calibration/*-cuda.md (commit them). Without CUDA: the plan only.
+gpu-check: install
+	$(BIN)/python bench/gpu_check.py
 
 lint: install
 	$(BIN)/ruff check grader tests bench solutions

@@ -7,9 +7,11 @@
   when present (50,000 / 10,000), else the stand-in; ``source`` says which.
   The CUDA accuracy tests train on it.
 - ``cifar10-standin-test``: the images students predict for ``predictions.csv``
-  and the ones a submitted checkpoint is measured on (``heldout``, 500 images);
-  its seed is the judge's secret, so its labels exist only here. Its ``train``
-  split is the stand-in's.
+  and the ones a submitted checkpoint is measured on (``heldout``, 500 images).
+  Its seed is drawn from the course's grading secret (grader.toolkit.secret), so
+  its labels exist only for whoever holds that secret, and a new term's secret
+  (``grader build --new-secret``) gives new images. Its ``train`` split is the
+  stand-in's.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import importlib.util
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 
+from grader.toolkit import secret
 from grader.toolkit.datasets import ImageDataset
 
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
@@ -27,9 +31,8 @@ CIFAR_STD = (0.2023, 0.1994, 0.2010)
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
            "truck")
 TEST_IMAGES = 500
-# The seed of the images students predict. Students receive the generator (cifar_data.py)
-# and the images, never this seed: with it they could regenerate the labels.
-_TEST_SEED = 0x5EC2E7_C1FA2_661
+# The images students predict (the student template ships them; make_artifacts.py writes them).
+PUBLIC_TEST_IMAGES = Path(__file__).with_name("test_images.safetensors")
 
 
 @functools.cache
@@ -56,15 +59,32 @@ def load_standin(split: str, data_root: Path | None, download: bool) -> ImageDat
 
 @functools.cache
 def test_split() -> ImageDataset:
-    """The secret images of predictions.csv and checkpoints (their labels stay here)."""
-    images, labels = _generator().generate(TEST_IMAGES, _TEST_SEED)
+    """The secret images of predictions.csv and checkpoints (their labels stay here).
+
+    Students receive the generator (cifar_data.py) and the images, never the seed:
+    with it they could regenerate the labels.
+    """
+    seed = secret.seed(Path(__file__).parent, "cifar10-standin-test")
+    images, labels = _generator().generate(TEST_IMAGES, seed)
     return ImageDataset(images, labels, CIFAR_MEAN, CIFAR_STD, "cifar10-standin-test",
                         _generator().CLASSES)
 
 
+def check_public_images() -> None:
+    """The images students were given are the ones graded (else a staff problem, not theirs)."""
+    public = load_file(str(PUBLIC_TEST_IMAGES))["images"]
+    if not torch.equal(public, test_split().images):
+        raise RuntimeError(f"{PUBLIC_TEST_IMAGES.name} was made with another grading secret "
+                           "than the course's: run make_artifacts.py --secret-files, then "
+                           "grader template, and give students the new images.")
+
+
 def load_test(split: str, data_root: Path | None, download: bool) -> ImageDataset:
     """Stand-in images graded from predictions.csv and checkpoints (500, secret seed)."""
-    return test_split() if split == "heldout" else _standin("train")
+    if split != "heldout":
+        return _standin("train")
+    check_public_images()
+    return test_split()
 
 
 def load_cifar10(split: str, data_root: Path | None, download: bool) -> ImageDataset:

@@ -7,19 +7,19 @@
 
 import pytest
 
-from grader.toolkit import artifacts
+from grader.toolkit import artifacts, secret
 from grader.toolkit.datasets import get_dataset
 from grader.toolkit.training import predict
 
 TEST_SET = "cifar10-standin-test"
 
 
-def graded(accuracy: float, threshold: float, what: str, record_property) -> None:
-    record_property("accuracy", accuracy)  # for the TA's batch report
-    record_property("threshold", threshold)
-    assert accuracy >= threshold, (
-        f"{what} reached {accuracy:.2%} accuracy on the test images; at least "
-        f"{threshold:.0%} is needed.")
+def graded(accuracy: float, artifact, what: str, record_property) -> None:
+    record_property("accuracy", accuracy)  # for the TA's batch report, never shown to students
+    record_property("threshold", artifact.threshold)
+    assert accuracy >= artifact.threshold, (
+        f"{what} reached {secret.told(accuracy, artifact.resolution)} accuracy on the test "
+        f"images; at least {artifact.threshold:.0%} is needed.")
 
 
 @pytest.mark.weight(10)
@@ -32,8 +32,7 @@ def test_predictions_csv(submitted, assignment, record_property):
                                         num_classes=10, name=artifact.file,
                                         max_bytes=artifact.max_kb * 1024)
     accuracy = (labels == test.labels).float().mean().item()
-    graded(accuracy, artifact.threshold,
-           "Your predictions.csv", record_property)
+    graded(accuracy, artifact, "Your predictions.csv", record_property)
 
 
 @pytest.mark.weight(10)
@@ -46,5 +45,5 @@ def test_resnet20_checkpoint(submitted, assignment, canonical, record_property):
     test = get_dataset(TEST_SET, "heldout")
     predictions = predict(model, test.images, mean=test.mean, std=test.std)
     accuracy = (predictions == test.labels).float().mean().item()
-    graded(accuracy, artifact.threshold,
-           f"Your {artifact.file} in the grader's ResNet-20", record_property)
+    graded(accuracy, artifact, f"Your {artifact.file} in the grader's ResNet-20",
+           record_property)

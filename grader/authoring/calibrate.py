@@ -1,4 +1,4 @@
-"""`grader calibrate`: accuracy thresholds from the reference, trained over several seeds.
+"""`grader calibrate`: accuracy thresholds from correct models trained over many seeds.
 
 Reads the assignment's training setup, the same one its accuracy tests use
 (`Assignment.recipe`):
@@ -17,40 +17,73 @@ Reads the assignment's training setup, the same one its accuracy tests use
     models = ["models.SimpleCNN"]      # reference constructors, called without arguments
     margin = 0.02                      # threshold = worst seed's accuracy - margin
     controls = ["controls.Linear"]     # optional negative controls (see below)
+    max_false_failure = 0.001          # the most a threshold may fail correct work (estimated)
 
 and writes `[thresholds.<device>]` (one entry per model, keyed by its name, as
 tests read `config["thresholds"][device.type][name]`) and
 `[calibration.<device>]` (seeds, torch version, per-model statistics).
 Other keys of those tables, and the rest of the file, are kept.
 
+Each model is trained over the seeds as the reference writes it and as every
+member of the fairness corpus (`test_submissions/valid_*`) writes it: these
+are the correct designs a threshold must let through. For each design the
+report gives the spread and the estimated chance that a correct run falls
+below the threshold (`grader.authoring.tails`); a threshold whose estimate
+exceeds `max_false_failure` for any design is refused, with advice.
+
 A negative control is a wrong model (a reference module's class, or a class in
 a module beside assignment.toml) that an accuracy test must fail. Each is
 trained like the model it stands in for, with that model's budget, over the
 same seeds; calibration refuses to write a threshold that any control reaches
-on any seed, and says by how much it fails.
+on any seed, and reports the estimated chance that one would.
+
+Everything trained here is trusted code (the reference, the corpus, the
+controls), so it trains in this process's children, one seed per core, each
+with its share of the cores' threads: the time of the trainings themselves.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import statistics
 import tomllib
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from types import SimpleNamespace
 
 import torch
 
+from grader.authoring import tails
 from grader.authoring.project import Project, imported
+from grader.authoring.selftest import corpus
 from grader.authoring.tomltext import replace_tables
 from grader.judge import config as configs
 from grader.judge.config import Assignment, ConfigError
 from grader.toolkit.datasets import get_dataset
 from grader.toolkit.training import train
 
+REFERENCE = "reference"  # the design name of the reference solution
+
 
 class CalibrationRefused(Exception):
-    """The thresholds would not separate the reference from a negative control."""
+    """The thresholds would fail correct work too often, or let a negative control pass."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One training run: a model (or a control in its place) of one design, one seed."""
+
+    model: str                  # the model whose budget (and threshold) this run is about
+    build: str                  # "module.Class" to construct
+    design: str                 # REFERENCE, a corpus member's folder name, or the control's
+    folder: Path                # where the design's modules are
+    seed: int
+    control: str | None = None  # the negative control trained in the model's place, if any
 
 
 @dataclass(frozen=True)
@@ -60,6 +93,7 @@ class Run:
     accuracy: float
     seconds: float
     control: str | None = None  # the negative control trained in its place, if any
+    design: str = REFERENCE
 
 
 def models_of(assignment: Assignment) -> list[str]:
@@ -74,12 +108,27 @@ def seeds_for(assignment: Assignment, count: int) -> list[int]:
     return [assignment.seed + i for i in range(count)]
 
 
-def constructors(project: Project, assignment: Assignment, stack: ExitStack) -> SimpleNamespace:
-    """The modules that models and controls name: the reference's, then those beside the config.
+def jobs(project: Project, assignment: Assignment, seeds: list[int]) -> list[Job]:
+    """Every model of every correct design, and every control, once per seed."""
+    designs = [(REFERENCE, project.reference(assignment))]
+    designs += [(case.name, case) for case in corpus(assignment)]
+    found = []
+    for spec in models_of(assignment):
+        name = spec.split(".")[1]
+        for design, folder in designs:
+            found += [Job(name, spec, design, folder, seed) for seed in seeds]
+        for control in assignment.settings.calibration.controls_for(name):
+            found += [Job(name, control, control, project.reference(assignment), seed, control)
+                      for seed in seeds]
+    return found
+
+
+def constructors(assignment: Assignment, folder: Path, stack: ExitStack) -> SimpleNamespace:
+    """The modules a job names: the design's, then those beside the config (controls).
 
     Imported for the lifetime of `stack`.
     """
-    reference = stack.enter_context(imported(project.reference(assignment), assignment.modules))
+    design = stack.enter_context(imported(folder, assignment.modules))
     local = sorted({spec.split(".")[0] for spec in assignment.settings.calibration.all_controls}
                    - set(assignment.modules))
     missing = [m for m in local if not (assignment.root / f"{m}.py").is_file()]
@@ -87,46 +136,88 @@ def constructors(project: Project, assignment: Assignment, stack: ExitStack) -> 
         raise ConfigError(f"{assignment.path}: [calibration] controls: no module {missing[0]!r} "
                           "in the reference or beside assignment.toml")
     beside = stack.enter_context(imported(assignment.root, local)) if local else SimpleNamespace()
-    return SimpleNamespace(**vars(reference), **vars(beside))
+    return SimpleNamespace(**vars(design), **vars(beside))
 
 
-def run(project: Project, assignment: Assignment, seeds: list[int], device: str,
-        report=print) -> list[Run]:
-    """Train every model, and its controls, once per seed; accuracy on the held-out split."""
+@cache
+def _data(root: Path) -> tuple:
+    """The assignment and its training and held-out splits, loaded once per process."""
+    assignment = configs.load(root)
     dataset = assignment.settings.training.dataset
     if dataset is None:
         raise ConfigError(f"{assignment.path}: [training] dataset: calibration needs the "
                           "dataset the accuracy tests train on")
-    train_set, heldout = get_dataset(dataset, "train"), get_dataset(dataset, "heldout")
-    calibration = assignment.settings.calibration
-    runs = []
+    return assignment, get_dataset(dataset, "train"), get_dataset(dataset, "heldout")
+
+
+def train_one(root: Path, job: Job, device: str) -> Run:
+    """Train one job's model with its budget; its accuracy on the held-out split."""
+    assignment, train_set, heldout = _data(root)
+    module, cls = job.build.split(".")
     with ExitStack() as stack:
-        modules = constructors(project, assignment, stack)
-        for spec in models_of(assignment):
-            name = spec.split(".")[1]
-            for built, control in [(spec, None)] + [(c, c) for c in calibration.controls_for(name)]:
-                module, cls = built.split(".")
-                for seed in seeds:
-                    torch.manual_seed(seed)  # the initial weights
-                    model = getattr(getattr(modules, module), cls)()
-                    result = train(model, recipe=assignment.recipe(name),
-                                   train_images=train_set.images, train_labels=train_set.labels,
-                                   eval_images=heldout.images, mean=train_set.mean,
-                                   std=train_set.std, device=device, seed=seed, progress=False)
-                    accuracy = (result.predictions == heldout.labels).double().mean().item()
-                    runs.append(Run(name, seed, accuracy, result.seconds, control))
-                    role = f"  (negative control for {name})" if control else ""
-                    report(f"  {cls:<24} seed {seed:<6} accuracy {accuracy:.4f}  "
-                           f"{result.seconds:7.2f} s{role}")
-    return runs
+        modules = constructors(assignment, job.folder, stack)
+        torch.manual_seed(job.seed)  # the initial weights
+        model = getattr(getattr(modules, module), cls)()
+        result = train(model, recipe=assignment.recipe(job.model),
+                       train_images=train_set.images, train_labels=train_set.labels,
+                       eval_images=heldout.images, mean=train_set.mean, std=train_set.std,
+                       device=device, seed=job.seed, progress=False)
+    accuracy = (result.predictions == heldout.labels).double().mean().item()
+    return Run(job.model, job.seed, accuracy, result.seconds, job.control, job.design)
+
+
+def _threads(count: int) -> None:
+    torch.set_num_threads(count)
+
+
+GPU_PROCESSES = 4  # the assignments' models leave most of one GPU idle: share it
+
+
+def parallel(device: str, jobs_count: int) -> int:
+    """Processes to train in: one per core on a CPU, a few sharing a GPU; never more than
+    the jobs."""
+    cores = len(os.sched_getaffinity(0))
+    return max(1, min(cores if device == "cpu" else min(cores, GPU_PROCESSES), jobs_count))
+
+
+def run(project: Project, assignment: Assignment, seeds: list[int], device: str,
+        report=print) -> list[Run]:
+    """Train every job, one process per core; the runs in job order."""
+    _data(assignment.root)  # a missing dataset fails here, before any process starts
+    todo = jobs(project, assignment, seeds)
+    processes = parallel(device, len(todo))
+    cores = len(os.sched_getaffinity(0))
+    done: dict[Job, Run] = {}
+    if processes == 1:
+        for job in todo:
+            done[job] = train_one(assignment.root, job, device)
+            _report_run(done[job], report)
+        return [done[job] for job in todo]
+    # Spawned, not forked: the parent's torch has started its thread pools.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_threads,
+                             initargs=(max(1, cores // processes),)) as pool:
+        futures = {pool.submit(train_one, assignment.root, job, device): job for job in todo}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            _report_run(done[futures[future]], report)
+    return [done[job] for job in todo]
+
+
+def _report_run(r: Run, report) -> None:
+    role = f"  (negative control for {r.model})" if r.control else (
+        f"  ({r.design})" if r.design != REFERENCE else "")
+    report(f"  {r.model:<24} seed {r.seed:<6} accuracy {r.accuracy:.4f}  "
+           f"{r.seconds:7.2f} s{role}")
 
 
 def summarize(runs: list[Run], margin: float) -> dict[str, dict]:
-    """Per model: min/mean/max accuracy, mean seconds, the suggested threshold, and the best
-    accuracy of its negative controls (when it has some)."""
+    """Per model: min/mean/max accuracy of the reference, mean seconds, the suggested
+    threshold, and the best accuracy of its negative controls (when it has some)."""
     summary = {}
     for name in dict.fromkeys(r.model for r in runs):
-        own = [r for r in runs if r.model == name and r.control is None]
+        own = [r for r in runs if r.model == name and r.control is None
+               and r.design == REFERENCE]
         accuracies = [r.accuracy for r in own]
         summary[name] = {
             "accuracy_min": round(min(accuracies), 4),
@@ -140,6 +231,51 @@ def summarize(runs: list[Run], margin: float) -> dict[str, dict]:
         if controls:
             summary[name]["control_max"] = round(max(controls), 4)
     return summary
+
+
+@dataclass(frozen=True)
+class Risk:
+    """One design's (or control's) runs against its model's threshold."""
+
+    model: str
+    design: str
+    control: bool
+    accuracies: tuple[float, ...]
+    estimate: tails.TailEstimate
+
+
+def risks(runs: list[Run], summary: dict[str, dict]) -> list[Risk]:
+    """Each design's estimated false-failure rate, each control's chance of passing."""
+    found = []
+    groups = dict.fromkeys((r.model, r.design, r.control is not None) for r in runs)
+    for model, design, control in groups:
+        accuracies = [r.accuracy for r in runs if (r.model, r.design) == (model, design)
+                      and (r.control is not None) == control]
+        threshold = summary[model]["threshold"]
+        estimate = (tails.above if control else tails.below)(accuracies, threshold)
+        found.append(Risk(model, design, control, tuple(accuracies), estimate))
+    return found
+
+
+def too_risky(found: list[Risk], summary: dict[str, dict], max_false_failure: float
+              ) -> list[str]:
+    """Why each design's runs fall below its threshold too often (with advice)."""
+    problems = []
+    for risk in found:
+        if risk.control or risk.estimate.probability <= max_false_failure:
+            continue
+        stats = summary[risk.model]
+        room = (f"the controls reach at most {stats['control_max']:.4f}, so a lower threshold "
+                "has room only above that; " if "control_max" in stats else "")
+        problems.append(
+            f"{risk.model} as {risk.design} writes it falls below the threshold "
+            f"{stats['threshold']:.3f} in {risk.estimate.beyond} of {risk.estimate.runs} "
+            f"seeds (worst {min(risk.accuracies):.4f}); the estimated false-failure rate "
+            f"{risk.estimate.probability:.2%} exceeds max_false_failure "
+            f"{max_false_failure:.2%}. {room.capitalize()}Give {risk.model} a longer budget "
+            f"([training.{risk.model}] steps or epochs) so that correct runs spread less, or "
+            "test it differently (a canonical architecture the judge predicts with)")
+    return problems
 
 
 def unseparated(runs: list[Run], summary: dict[str, dict]) -> list[str]:
@@ -171,7 +307,7 @@ def _best_control_runs(runs: list[Run]) -> list[Run]:
 
 
 def write(assignment: Assignment, device: str, seeds: list[int], margin: float,
-          summary: dict[str, dict]) -> str:
+          summary: dict[str, dict], found: list[Risk]) -> str:
     """Rewrite the thresholds and calibration tables of assignment.toml; return the new text."""
     path = assignment.path
     text = path.read_text()
@@ -180,34 +316,80 @@ def write(assignment: Assignment, device: str, seeds: list[int], margin: float,
     thresholds[device] = {**thresholds.get(device, {}),
                           **{name: s["threshold"] for name, s in summary.items()}}
     calibration = config.get("calibration", {})
-    calibration[device] = {
-        "seeds": seeds, "margin": margin, "torch_version": torch.__version__,
-        **{name: {k: v for k, v in s.items() if k != "threshold"} for name, s in summary.items()},
-    }
+    stats = {name: {k: v for k, v in s.items() if k != "threshold"}
+             for name, s in summary.items()}
+    for name, values in stats.items():
+        worst = max((r.estimate.probability for r in found
+                     if r.model == name and not r.control), default=None)
+        if worst is not None:
+            values["false_failure"] = float(f"{worst:.3g}")
+    calibration[device] = {"seeds": seeds, "margin": margin, "torch_version": torch.__version__,
+                           **stats}
     text = replace_tables(text, {"thresholds": thresholds, "calibration": calibration})
     path.write_text(text)
     configs.load.cache_clear()  # later reads in this process see the new thresholds
     return text
 
 
-def calibrate(project: Project, name: str, seeds: int, device: str, report=print) -> dict:
-    """Train, summarize, check the controls, and write the thresholds (or refuse)."""
+def markdown(assignment: Assignment, device: str, seeds: list[int], margin: float,
+             summary: dict[str, dict], found: list[Risk], refused: list[str]) -> str:
+    """The calibration report (docs/calibration/<name>.md)."""
+    limit = assignment.settings.calibration.max_false_failure
+    lines = [f"# Calibration of {assignment.name} on {device}", "",
+             (f"`grader calibrate {assignment.name} --seeds {len(seeds)} --device {device}`: "
+             f"seeds {seeds[0]}-{seeds[-1]}, margin {margin}, torch {torch.__version__}, "
+             f"max_false_failure {limit:.2%}. Each row is one design trained over every seed "
+             "with the model's budget; the estimate is the chance that one more run lands on "
+             "the wrong side of the threshold (peaks over threshold, grader/authoring/tails.py; "
+             "floored at one run in the count when the threshold lies among the runs)."), "",
+             "| model | threshold | design | min | mean | max | sd | runs beyond | estimate |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for risk in found:
+        design = f"control {risk.design}" if risk.control else risk.design
+        values = risk.accuracies
+        lines.append(
+            f"| {risk.model} | {summary[risk.model]['threshold']:.3f} | {design} | "
+            f"{min(values):.4f} | {statistics.fmean(values):.4f} | {max(values):.4f} | "
+            f"{statistics.stdev(values):.4f} | {risk.estimate.beyond}/{risk.estimate.runs} | "
+            f"{risk.estimate.probability:.2e} |")
+    verdict = (["", "**Refused:**", ""] + [f"- {problem}" for problem in refused]
+               if refused else ["", "Written to assignment.toml."])
+    return "\n".join(lines + verdict) + "\n"
+
+
+def calibrate(project: Project, name: str, seeds: int, device: str, report=print,
+              markdown_path: Path | None = None) -> dict:
+    """Train, summarize, check the designs and the controls, and write the thresholds (or
+    refuse). `markdown_path` receives the report either way."""
     assignment = project.assignment(name)
     if device == "cuda" and not torch.cuda.is_available():
         raise ConfigError("--device cuda, but this machine has no usable CUDA device")
+    if seeds < tails.MIN_RUNS:
+        raise ConfigError(f"--seeds {seeds}: a false-failure rate needs at least "
+                          f"{tails.MIN_RUNS} seeds")
     margin = assignment.settings.calibration.margin
     chosen = seeds_for(assignment, seeds)
     report(f"calibrating {name} on {device} over seeds {chosen}")
     runs = run(project, assignment, chosen, device, report)
     summary = summarize(runs, margin)
+    found = risks(runs, summary)
     for model, s in summary.items():
         controls = f"  controls max {s['control_max']:.4f}" if "control_max" in s else ""
         report(f"{model:<24} accuracy min {s['accuracy_min']:.4f} mean {s['accuracy_mean']:.4f} "
                f"max {s['accuracy_max']:.4f}  time {s['seconds_mean']:.2f} s  "
                f"-> threshold {s['threshold']:.3f}{controls}")
-    problems = unseparated(runs, summary)
+    for risk in found:
+        kind = "passes" if risk.control else "fails"
+        report(f"  {risk.model:<22} {risk.design:<28} {kind} {risk.estimate.beyond}/"
+               f"{risk.estimate.runs}, estimated {risk.estimate.probability:.2e}")
+    limit = assignment.settings.calibration.max_false_failure
+    problems = unseparated(runs, summary) + too_risky(found, summary, limit)
+    if markdown_path is not None:
+        markdown_path.parent.mkdir(parents=True, exist_ok=True)
+        markdown_path.write_text(markdown(assignment, device, chosen, margin, summary, found,
+                                          problems))
     if problems:
         raise CalibrationRefused(f"{assignment.path} left unchanged:\n  " + "\n  ".join(problems))
-    write(assignment, device, chosen, margin, summary)
+    write(assignment, device, chosen, margin, summary, found)
     report(f"wrote [thresholds.{device}] and [calibration.{device}] to {assignment.path}")
     return summary

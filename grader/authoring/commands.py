@@ -97,14 +97,21 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder for the zips (default: dist/)")
     parser.add_argument("--no-selftest", dest="selftest", action="store_false",
                         help="package without running `grader selftest` first")
+    parser.add_argument("--new-secret", action="store_true",
+                        help="a new grading secret for a new term (new secret test sets): "
+                             "runs every assignment's [secret_files] make and `grader template`")
     _selftest_options(parser)
     _project_argument(parser)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from grader.authoring import package
+    from grader.authoring import course_secret, package
 
     project = Project(args.project.resolve())
+    if course_secret.ensure(project, new=args.new_secret):
+        print(f"wrote a new grading secret: {course_secret.path(project)} (keep it with the "
+              "staff; never give it to students)")
+        _remake_secret_files(project)
     if args.selftest and not selftest_passes(project, args.names, args):
         print("grader: nothing packaged", file=sys.stderr)
         return 1
@@ -112,6 +119,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         for path in package.build(project, name, args.output):
             print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
     return 0
+
+
+def _remake_secret_files(project: Project) -> None:
+    """Files drawn from the secret, and the student templates that ship them, made again."""
+    from grader.authoring import course_secret, template
+
+    drawn = [name for name in project.names()
+             if project.assignment(name).settings.secret_files.make is not None]
+    for name in drawn:
+        course_secret.remake(project, project.assignment(name))
+    for folder in template.write(project, drawn):
+        print(f"wrote {folder}")
 
 
 def _prepare_arguments(parser: argparse.ArgumentParser) -> None:
@@ -132,20 +151,21 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 def _calibrate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME", help="the assignment to calibrate")
-    parser.add_argument("--seeds", type=int, default=5, help="training runs per model (default 5)")
+    parser.add_argument("--seeds", type=int, default=20,
+                        help="training runs per model and design (default and least: 20)")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="the device class the thresholds are for (default cpu)")
+    parser.add_argument("-o", "--report", type=Path,
+                        help="also write the report (Markdown) here, refused or not")
     _project_argument(parser)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from grader.authoring.calibrate import CalibrationRefused, calibrate
 
-    if args.seeds < 1:
-        print("grader: error: --seeds must be at least 1", file=sys.stderr)
-        return 2
     try:
-        calibrate(Project(args.project.resolve()), args.name, args.seeds, args.device)
+        calibrate(Project(args.project.resolve()), args.name, args.seeds, args.device,
+                  markdown_path=args.report)
     except CalibrationRefused as exc:
         print(f"grader: calibrate refused to write thresholds: {exc}", file=sys.stderr)
         return 1

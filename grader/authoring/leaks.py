@@ -1,4 +1,5 @@
-"""What students must never receive: hidden tests, solution code, hidden golden data.
+"""What students must never receive: hidden tests, solution code, hidden golden data, the
+course's grading secret.
 
 Used by `grader template` and `grader build` to refuse a handout that leaks,
 and by the framework's tests.
@@ -12,6 +13,7 @@ from pathlib import PurePosixPath
 from grader.authoring.project import Project, TemplateSpec, solution_files, test_names
 from grader.authoring.skeleton import make_skeleton, strip_solution_markers
 from grader.judge.config import Assignment
+from grader.toolkit import secret
 
 MIN_CODE_CHARS = 16  # shorter solution lines (`return x`) are too common to tell anything
 
@@ -55,12 +57,15 @@ def leaks(project: Project, assignment: Assignment, files: dict[str, bytes], *,
     code = solution_lines(project, assignment) if solution_code else set()
     name_pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b") \
         if names else None
+    course_secret = secret.read(assignment.root)
     found = []
     for path, data in sorted(files.items()):
         base = PurePosixPath(path).name
-        if base in test_files or base in golden:
+        if base in test_files or base in golden or base == secret.FILE:
             found.append(f"{path}: a hidden file")
             continue
+        if course_secret and course_secret in data:
+            found.append(f"{path}: contains the grading secret")
         text = data.decode("utf-8", errors="ignore") if b"\0" not in data else ""
         hit = name_pattern.search(text) if name_pattern else None
         if hit:

@@ -8,6 +8,7 @@ permissions, no run artefacts, so the same sources give the same bytes.
     requirements.txt               pins, with PyTorch's CPU wheel index
     pyproject.toml, grader/        the framework, installed by setup.sh
     assignments/<name>/            config, every test, golden data
+    assignments/grading.secret     the course's grading secret (grader.toolkit.secret)
     solutions/<name>/              the reference (timing ratios, calibration)
 `<name>-student.zip`:
     <name>/                        the student template (see template.py)
@@ -25,6 +26,7 @@ from grader.authoring import data, template
 from grader.authoring.leaks import leaks
 from grader.authoring.project import Project, is_junk
 from grader.judge.config import Assignment, ConfigError
+from grader.toolkit import secret
 
 GRADESCOPE = Path(__file__).with_name("gradescope")
 STUDENT_WORKFLOW = Path(__file__).with_name("workflows") / "grade.yml"  # CI on every push
@@ -76,6 +78,9 @@ def autograder_files(project: Project, assignment: Assignment) -> dict[str, byte
     files["requirements.txt"] = (CPU_INDEX + pins).encode()
     files.update(framework(project, "."))
     files.update(tree(assignment.root, f"assignments/{name}"))
+    course_secret = secret.path_for(assignment.root)
+    if course_secret.is_file():  # secret test sets are drawn from it while grading
+        files[f"assignments/{secret.FILE}"] = course_secret.read_bytes()
     files.update(tree(reference, reference_at))
     return {k.removeprefix("./"): v for k, v in files.items()}
 

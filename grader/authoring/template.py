@@ -30,7 +30,7 @@ PYTEST_INI = """\
 python_files = test_*.py
 addopts = -p no:cacheprovider --import-mode=importlib
 """
-INSTRUCTOR_ONLY = ("template", "calibration", "mutation")
+INSTRUCTOR_ONLY = ("template", "calibration", "mutation", "secret_files")
 _NOT_VISIBLE = re.compile(r"visibility\(\s*[\"'](hidden|after_due_date|after_published)[\"']")
 
 

@@ -102,6 +102,15 @@ class ExtensionsTable:
 
 
 @dataclass(frozen=True)
+class SecretFilesTable:
+    """[secret_files]: files drawn from the course's grading secret (grader.toolkit.secret)."""
+
+    # A script beside assignment.toml, with its arguments, that writes them again for the
+    # current secret; `grader build --new-secret` runs it with the project's Python.
+    make: str | None = None
+
+
+@dataclass(frozen=True)
 class ModelStats:
     """[calibration.<device>.<Model>], written by `grader calibrate`."""
 
@@ -110,6 +119,7 @@ class ModelStats:
     accuracy_max: float | None = None
     seconds_mean: float | None = None
     control_max: float | None = None        # the best negative control's best seed
+    false_failure: float | None = None      # the worst design's estimated false-failure rate
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,8 @@ class CalibrationTable:
     # when trained with its budget. A list: every model's; a table: {Model = [...]}.
     controls: tuple[str, ...] | dict[str, tuple[str, ...]] = ()
     margin: float = 0.02
+    # The most a threshold may fail correct runs (estimated per design: grader.authoring.tails).
+    max_false_failure: float = 0.001
     devices: dict[str, CalibrationRun] = field(
         default_factory=dict, metadata={**SUBTABLES, "keys": DEVICES})
 
@@ -193,6 +205,9 @@ class ArtifactTable:
     max_kb: int = 1024                      # larger files are not staged
     how: str = ""                           # told to a submission without it: how to make it
     threshold: float | None = None          # the accuracy its test requires, when it has one
+    # Accuracy on the secret test set is told to students only to this resolution, so that
+    # resubmissions cannot read its labels a few at a time.
+    resolution: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -212,6 +227,7 @@ class Settings:
     extensions: ExtensionsTable = field(default_factory=ExtensionsTable)
     mutation: MutationTable = field(default_factory=MutationTable)
     artifacts: dict[str, ArtifactTable] = field(default_factory=dict)
+    secret_files: SecretFilesTable = field(default_factory=SecretFilesTable)
 
 
 # ---- the assignment ---------------------------------------------------------------------
@@ -309,6 +325,8 @@ def _check_artifacts(settings: Settings) -> None:
             raise error(label, "file", f"{name!r} is also [artifacts.{seen[name]}]'s file")
         if artifact.max_kb < 1:
             raise error(label, "max_kb", f"must be positive, not {artifact.max_kb}")
+        if not 0 < artifact.resolution <= 1:
+            raise error(label, "resolution", f"must be in (0, 1], not {artifact.resolution}")
         seen[name] = key
 
 

@@ -50,7 +50,7 @@ def test_autograder_zip_layout(built):
             "grader/judge/plugin.py", f"assignments/{NAME}/assignment.toml",
             f"assignments/{NAME}/test_hidden.py", f"assignments/{NAME}/test_public.py",
             f"assignments/{NAME}/golden/secret_scale.safetensors",
-            f"solutions/{NAME}/calc.py"} <= set(names)
+            "assignments/grading.secret", f"solutions/{NAME}/calc.py"} <= set(names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos.values())
     assert infos["run_autograder"].external_attr >> 16 == 0o100755
@@ -70,7 +70,8 @@ def test_student_zip_has_the_handout_and_nothing_hidden(built, project):
     handout = {n: v for n, v in files.items() if "/grader-package/" not in n}
     assert leaks(project, project.assignment(NAME), handout) == []
     assert leaks(project, project.assignment(NAME), files, solution_code=False) == []
-    assert not [n for n in files if "hidden" in n or "secret" in n or "solutions/" in n]
+    assert not [n for n in handout if "hidden" in n or "secret" in n or "solutions/" in n]
+    assert not [n for n in files if n.endswith("grading.secret")]
 
 
 def test_unpacked_handout_runs_its_public_tests_against_the_skeleton(built, tmp_path):
