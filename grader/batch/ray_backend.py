@@ -27,6 +27,7 @@ from pathlib import Path
 from grader.batch.run import Finished, Job, Options, grade_command, grade_env, run_grading
 from grader.judge import results
 from grader.judge.config import Assignment, ConfigError
+from grader.judge.files import archived
 
 log = logging.getLogger("grader.batch")
 
@@ -141,10 +142,11 @@ def course_bundle(assignment: Assignment) -> tuple[bytes, str]:
 
 
 def zipped(submission: Path) -> bytes:
-    """A submission as zip bytes: a zip as it is, a folder zipped with its relative paths."""
+    """A submission as zip bytes: a zip as it is, a folder zipped as staging lists it (links
+    kept as links, so that the node refuses them as `grader grade` does here)."""
     if submission.is_file():
         return submission.read_bytes()
-    return _zip({p.relative_to(submission).as_posix(): p for p in _files(submission)})
+    return archived(submission)
 
 
 def _files(folder: Path) -> list[Path]:

@@ -6,17 +6,24 @@
   submission (`submission_<number>`) beside `submission_metadata.yml`, which names
   the students. Its keys are Ruby symbols (`:submitters:`, `:name:`, `:email:`,
   `:sid:`), and some values carry Ruby tags; both are read as plain data.
-- A zip of either of those is unpacked first.
+- A zip of either of those is unpacked first: regular files only, under names
+  normalised as staging normalises them (`grader.judge.files.member_name`), so an
+  absolute or climbing member stays in its own submission's folder under its base
+  name. Links and other special members are never made (a link in `scratch` would
+  name files outside it); they and members outside every submission folder are
+  listed as skipped.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.judge.config import ConfigError
+from grader.judge.files import escapes, member_name, not_a_file
 
 METADATA = "submission_metadata.yml"
 IGNORED_NAMES = {"__MACOSX", ".DS_Store", METADATA}
@@ -46,18 +53,40 @@ class Found:
 
 def find(source: Path, scratch: Path) -> Found:
     """The submissions in `source`, sorted by id; zips are unpacked into `scratch`."""
+    skipped: list[str] = []
     if source.is_file():
         if not zipfile.is_zipfile(source):
             raise ConfigError(f"{source} is neither a folder nor a zip of submissions")
         with zipfile.ZipFile(source) as archive:
-            archive.extractall(scratch)  # extractall keeps every path inside `scratch`
+            skipped = _unpack(archive, scratch)
         source = _single_folder(scratch)
     elif not source.is_dir():
         raise ConfigError(f"no submissions at {source}: it does not exist")
     metadata = _find_metadata(source)
-    if metadata is not None:
-        return _from_export(metadata)
-    return _from_folder(source, {})
+    found = _from_export(metadata) if metadata is not None else _from_folder(source, {})
+    found.ignored += skipped
+    return found
+
+
+def _unpack(archive: zipfile.ZipFile, scratch: Path) -> list[str]:
+    """Write the archive's regular files into `scratch`; return the members skipped, each
+    with why."""
+    skipped = []
+    for info in archive.infolist():
+        name, kind = member_name(info.filename), not_a_file(info.external_attr >> 16)
+        if info.is_dir() or not name:
+            continue
+        if kind or (escapes(info.filename) and "/" not in name):
+            skipped.append(f"{info.filename} ({kind or 'outside every submission folder'})")
+            continue
+        target = scratch / name
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as member, open(target, "xb") as unpacked:
+                shutil.copyfileobj(member, unpacked)
+        except OSError as exc:  # a second member of that name, or a file where a folder is
+            skipped.append(f"{info.filename} ({exc.strerror})")
+    return skipped
 
 
 def _single_folder(folder: Path) -> Path:

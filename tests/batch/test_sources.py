@@ -1,5 +1,6 @@
 """Finding a class's submissions: folders, zips, Gradescope's export (no grading here)."""
 
+import stat
 import zipfile
 
 import pytest
@@ -93,3 +94,45 @@ def test_what_is_no_submission_says_so(tmp_path):
     (tmp_path / "bad" / "submission_metadata.yml").write_text("- just\n- a list\n")
     with pytest.raises(ConfigError, match="one entry per submission folder"):
         sources.find(tmp_path / "bad", tmp_path / "x")
+
+
+def test_an_absolute_member_of_a_class_zip_is_no_submission(tmp_path):
+    """The folders keep their real names; a member outside every folder is skipped."""
+    archive = write_zip(tmp_path / "class.zip", {
+        "class/alice/calc.py": "x = 1\n", "class/bob/calc.py": "x = 2\n",
+        "/etc/calc.py": "x = 3\n", "../../calc.py": "x = 4\n"})
+    found = sources.find(archive, tmp_path / "scratch")
+    assert [(s.id, s.path.name) for s in found.submissions] == [("alice", "alice"),
+                                                                ("bob", "bob")]
+    assert found.ignored == ["/etc/calc.py (outside every submission folder)",
+                             "../../calc.py (outside every submission folder)"]
+    assert sorted(p.name for p in (tmp_path / "scratch").iterdir()) == ["class"]
+
+
+def test_climbing_and_windows_members_stay_in_their_own_submission(tmp_path):
+    export = write_zip(tmp_path / "export.zip", {
+        "assignment_7_export/submission_metadata.yml": METADATA,
+        "assignment_7_export\\submission_101\\calc.py": "x = 1\n",
+        "assignment_7_export/submission_102/../../../../tmp/calc.py": "x = 2\n",
+    })
+    found = sources.find(export, tmp_path / "scratch")
+    assert [s.id for s in found.submissions] == ["submission_101", "submission_102"]
+    assert [(s.path / "calc.py").read_text() for s in found.submissions] == ["x = 1\n",
+                                                                              "x = 2\n"]
+    assert found.ignored == [] and not (tmp_path / "tmp").exists()
+
+
+def test_link_members_are_never_made(tmp_path):
+    """A link unpacked into the scratch folder would name files outside it."""
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("alice/calc.py", "x = 1\n")
+        zipped.writestr("bob/README.md", "my calc.py is a link\n")
+        link = zipfile.ZipInfo("bob/calc.py")
+        link.create_system = 3  # Unix: st_mode in the high 16 bits
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zipped.writestr(link, "../../../solutions/calc.py")
+    found = sources.find(archive, tmp_path / "scratch")
+    assert [s.id for s in found.submissions] == ["alice", "bob"]
+    assert found.ignored == ["bob/calc.py (a symbolic link)"]
+    assert not (found.submissions[1].path / "calc.py").exists()
