@@ -25,7 +25,6 @@ GRADER_DIR = Path(grader.__file__).resolve().parent
 EMBEDDED_DATA = Path("toolkit") / "datasets" / "embedded"  # held-out labels ship inside the package
 # Folders of the judge's machine that may hold hidden files, keys or caches.
 PRIVATE_FOLDERS = ["/autograder", "/root", "/home", "/srv", "/mnt", "/media"]
-WRITABLE_TMP = ["/tmp", "/var/tmp", "/dev/shm"]
 # Environment passed to the worker: nothing secret, only what torch and BLAS need.
 ENV_PASSED = ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "OMP_NUM_THREADS",
               "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LANG", "LC_ALL", "TZ")
@@ -38,7 +37,7 @@ class Limits:
     processes: int = 256        # RLIMIT_NPROC of the worker's user: threads count too
     file_size_mb: int = 256     # RLIMIT_FSIZE: the largest file it can write
     open_files: int = 1024      # RLIMIT_NOFILE
-    tmp_mb: int = 512           # size of each private tmpfs (/tmp, /var/tmp, /dev/shm)
+    tmp_mb: int = 512           # the private tmpfs behind the scratch and world-writable folders
     memory_mb: int = 0          # watchdog on allocated memory; 0: 60% of the machine's (or cgroup's)
 
     @classmethod
@@ -59,10 +58,11 @@ class Policy:
     worker_args: list[str]            # argv of the worker after the interpreter
     uid: int | None = None            # switch to this user (the judge is root)
     gid: int | None = None
-    isolate: bool = False             # new mount and network namespaces
+    isolate: bool = False             # new mount, network and IPC namespaces
     hide: list[str] = field(default_factory=list)       # covered by empty read-only folders
     keep: list[str] = field(default_factory=list)       # visible (read-only) inside hidden ones
     secrets: list[str] = field(default_factory=list)    # hidden again inside kept folders
+    writable: list[str] = field(default_factory=list)   # world-writable: private when isolated
     limits: Limits = field(default_factory=Limits)
     python: str = sys.executable
     env: dict = field(default_factory=dict)

@@ -5,6 +5,12 @@ small pool (`grader-w0`, `grader-w1`, ...), created on first use. A slot is held
 with an exclusive lock for as long as a backend uses it, so that two grading
 runs on one machine never share a user: "kill every process of the worker's
 user" then kills only this run's processes.
+
+A user leaves nothing behind for the next submission graded as it. Releasing a
+slot kills its user's processes and removes what the user owns in the host's
+world-writable folders, and its SysV IPC objects (`grader.sandbox.writable`);
+taking a slot does the same for it and for every free slot, whose run may have
+been killed before it could clean up.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.sandbox import writable
 
 PREFIX = "grader-w"
 POOL_SIZE = 32
@@ -44,7 +52,7 @@ class WorkerUser:
     lock_fd: int
 
     def release(self) -> None:
-        kill_all(self.uid, self.gid)
+        _clean({self.uid: self.gid})
         _held.discard(self.uid)
         os.close(self.lock_fd)  # closing drops the flock
 
@@ -55,11 +63,8 @@ def acquire() -> WorkerUser:
         raise NoWorkerUser("the judge is not root, so it cannot switch users")
     LOCK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     for slot in range(POOL_SIZE):
-        fd = os.open(LOCK_DIR / f"{PREFIX}{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        fd = _lock(f"{PREFIX}{slot}")
+        if fd is None:
             continue
         try:
             entry = _ensure_user(f"{PREFIX}{slot}")
@@ -69,9 +74,49 @@ def acquire() -> WorkerUser:
         user = WorkerUser(entry.pw_name, entry.pw_uid, entry.pw_gid, fd)
         _used[user.uid] = user.gid
         _held.add(user.uid)
-        kill_all(user.uid, user.gid)  # leftovers of a run that died without cleaning up
+        _clean_free_slots(user)
         return user
     raise NoWorkerUser(f"all {POOL_SIZE} worker users are in use")
+
+
+def _lock(name: str) -> int | None:
+    """An fd holding the slot of user `name` locked; None when another process holds it."""
+    fd = os.open(LOCK_DIR / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except BlockingIOError:
+        os.close(fd)
+        return None
+
+
+def _clean_free_slots(own: WorkerUser) -> None:
+    """Leftovers of runs that died without cleaning up: `own`'s, and every free slot's.
+
+    A free slot is locked only while its user's leftovers go (no run may start a
+    worker as that user meanwhile), and only when it has some: runs taking a user at
+    the same time find the other slots free.
+    """
+    pool = {entry.pw_uid: entry for entry in pwd.getpwall()
+            if entry.pw_name.startswith(PREFIX) and entry.pw_name[len(PREFIX):].isdigit()}
+    left = writable.owners(set(pool)) | (_live_uids() & set(pool))
+    for uid in left - {own.uid}:
+        fd = _lock(pool[uid].pw_name)
+        if fd is not None:  # else a run holds it, and what is there is that run's
+            try:
+                _clean({uid: pool[uid].pw_gid})
+            finally:
+                os.close(fd)
+    if own.uid in left:
+        _clean({own.uid: own.gid})
+
+
+def _clean(users: dict[int, int]) -> None:
+    """Kill every process of `users` (uid -> gid), then remove their files and IPC objects."""
+    for uid, gid in users.items():
+        kill_all(uid, gid)
+    writable.remove_files(set(users))
+    writable.remove_ipc(set(users))
 
 
 def _ensure_user(name: str) -> pwd.struct_passwd:
@@ -101,6 +146,11 @@ def processes_of(uid: int) -> list[int]:
         if entry.name.isdigit() and _real_uid(entry.name) == uid:
             found.append(int(entry.name))
     return found
+
+
+def _live_uids() -> set[int]:
+    """The real users of every live process."""
+    return {_real_uid(entry.name) for entry in os.scandir("/proc") if entry.name.isdigit()}
 
 
 def _real_uid(pid: str) -> int | None:
@@ -150,11 +200,8 @@ def leftovers() -> dict[int, list[int]]:
 
 def _unclaimed(uid: int) -> bool:
     """True when no process holds the slot of user `uid`."""
-    fd = os.open(LOCK_DIR / f"{pwd.getpwuid(uid).pw_name}.lock", os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
+    fd = _lock(pwd.getpwuid(uid).pw_name)
+    if fd is None:
         return False
-    finally:
-        os.close(fd)
+    os.close(fd)
+    return True

@@ -2,7 +2,10 @@
 
 import os
 import shutil
+import stat
 import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,9 +24,16 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the judge
                                 "the worker to a user of its own")
 # Root in a container without CAP_SYS_ADMIN (Docker's default) may not unshare namespaces.
 NAMESPACES = os.geteuid() == 0 and subprocess.run(
-    ["unshare", "--mount", "--net", "true"], capture_output=True, check=False).returncode == 0
+    ["unshare", "--mount", "--net", "--ipc", "true"], capture_output=True,
+    check=False).returncode == 0
 needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="needs root allowed to unshare "
-                                      "mount and network namespaces")
+                                      "mount, network and IPC namespaces")
+# Without namespaces the worker's user reaches the interpreter through the host's folders.
+PYTHON_REACHABLE = all(p.stat().st_mode & stat.S_IXOTH
+                       for p in Path(os.path.realpath(sys.executable)).parents)
+needs_file_modes = pytest.mark.skipif(
+    os.geteuid() != 0 or not PYTHON_REACHABLE, reason="needs root, and an interpreter that "
+    "other users can reach without namespaces (this one lies in a folder they cannot enter)")
 
 
 def rows(document: dict) -> dict:
@@ -72,15 +82,30 @@ def grade_sandboxed(tmp_path, valid_results):
     return grade
 
 
-@pytest.fixture(scope="module")
-def probe():
-    """The probe submission (tests/sandbox/submissions/probe) behind a sandboxed worker."""
+def start_probe(**worker):
+    """The probe submission (tests/sandbox/submissions/probe) behind a sandboxed worker
+    with `[grading.worker]` settings `worker`."""
     from grader.judge.client import Submission
     from grader.sandbox import SandboxBackend
 
     assignment = Assignment(root=EXAMPLE.resolve(), name="probe", title="probe",
-                            files=("probe.py",), call_timeout_s=30)
+                            files=("probe.py",), call_timeout_s=30,
+                            config={"grading": {"worker": worker}})
     backend = SandboxBackend(HERE / "submissions" / "probe", ["probe"], assignment=assignment)
-    submission = Submission(backend, ["probe"])
+    return Submission(backend, ["probe"])
+
+
+@pytest.fixture(scope="module")
+def probe():
+    submission = start_probe()
     yield submission
     submission.close()
+
+
+def without_namespaces(monkeypatch) -> None:
+    """Sandbox as where namespaces are refused (Docker): the launcher does not try them."""
+    from grader.sandbox.backend import SandboxBackend
+
+    policy = SandboxBackend._policy
+    monkeypatch.setattr(SandboxBackend, "_policy",
+                        lambda self, *args: replace(policy(self, *args), isolate=False))

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize(("submission", "grading", "message"), [
     ("exits", {}, "add ended the worker process (exit code 3)"),
     ("crashes", {}, "add crashed the worker (killed by signal SIGSEGV)"),
-    ("hangs", {"call_timeout_s": 2}, "add took longer than 2 s and was stopped"),
+    ("hangs", {"call_timeout_s": 2, "call_wall_factor": 20},  # a busy machine: CPU first
+     "s of CPU time, the limit of one call ("),
     ("bloats", {"worker": {"memory_mb": 2500}}, "more than the limit of 2.4 GB, and was stopped"),
     ("forges", {}, "add sent a malformed reply"),
 ])
@@ -32,6 +33,7 @@ def test_a_worker_killed_from_outside_twice_is_the_graders_problem(example, grad
     document = grade_sandboxed(example(), "killed_always", *ADD_THEN_OTHERS)
     assert rows(document) == {"1.1": (0, 1, "failed"), **HONEST_OTHERS}
     assert "problem with the grading machine, not your code" in output_of(document, "1.1")
+    assert document["extra_data"]["regrade"] == ["1.1"]  # never a silent zero
 
 
 def test_output_below_python_is_captured_capped_and_cleaned(example, grade_sandboxed):
