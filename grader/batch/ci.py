@@ -6,13 +6,19 @@ to `$GITHUB_STEP_SUMMARY`, show the visible tests only: tests that are hidden,
 or visible only after the due date or publication, are counted in the score
 and never named or described. The judge's own output (it names every test)
 goes to a log file beside the results, not to the job's log.
+
+Students' text (their exception messages, say) is escaped in the Markdown
+summary, and in the job's log it runs with GitHub's workflow commands stopped,
+so no line of it can add an annotation such as the one that carries the points.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
+from grader import textsafe
 from grader.batch import run
 from grader.judge import report
 from grader.judge.config import Assignment
@@ -73,47 +79,51 @@ def _reason(test: dict) -> str:
     return f"failed: {first}" if first else "failed"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def markdown(document: dict, title: str, public_only: bool) -> str:
     """The job summary: score, the visible tests with points and short reasons."""
     score, possible = points(document)
-    lines = [f"## {title}: {score:g}/{possible:g} points", ""]
+    lines = [f"## {textsafe.markdown(title)}: {score:g}/{possible:g} points", ""]
     if _public_note(public_only):
         lines += [f"> {_public_note(public_only)}", ""]
     visible = [t for t in document["tests"] if is_visible(t, document)]
     if visible:
         lines += ["| test | points | result |", "|---|---:|---|"]
-        lines += [f"| {_cell(' '.join(filter(None, [t.get('number'), t['name']])))} | "
-                  f"{t['score']:g}/{t['max_score']:g} | {_cell(_reason(t))} |" for t in visible]
+        lines += [f"| {textsafe.markdown(' '.join(filter(None, [t.get('number'), t['name']])))}"
+                  f" | {t['score']:g}/{t['max_score']:g} | {textsafe.markdown(_reason(t))} |"
+                  for t in visible]
         lines.append("")
     if _hidden_note(document):
         lines += [_hidden_note(document), ""]
     if document["output"].strip():
-        lines += ["```text", document["output"].strip().replace("```", "'''"), "```", ""]
+        lines += [textsafe.markdown_block(document["output"].strip(), "text"), ""]
     return "\n".join(lines)
 
 
 def log_lines(document: dict, public_only: bool) -> list[str]:
-    """The same, as plain text for the job's log."""
+    """The same, as plain text for the job's log (before the points line)."""
     visible = [t for t in document["tests"] if is_visible(t, document)]
     lines = report.table(visible) if visible else []
-    lines += [note for note in (_hidden_note(document), document["output"].strip(),
-                                _public_note(public_only)) if note]
-    return lines + [points_line(document)]
+    return lines + [note for note in (_hidden_note(document), document["output"].strip(),
+                                      _public_note(public_only)) if note]
 
 
 def publish(document: dict, title: str, public_only: bool) -> None:
-    """Print the log lines; append the summary where GitHub Actions reads it."""
-    print("\n".join(log_lines(document, public_only)))
+    """Print the log lines and the points; append the summary where GitHub Actions reads it."""
+    lines, last = log_lines(document, public_only), [points_line(document)]
     if os.environ.get("GITHUB_ACTIONS") == "true":  # the annotation Classroom's reporter makes
-        print(f"::notice title=Autograding complete::{points_line(document)}")
+        lines = _commands_stopped(lines)
+        last.append(f"::notice title=Autograding complete::{points_line(document)}")
+    print("\n".join(lines + last))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as f:
             f.write(markdown(document, title, public_only) + "\n")
+
+
+def _commands_stopped(lines: list[str]) -> list[str]:
+    """`lines` between GitHub's stop-commands and its resume, with a token no one can guess."""
+    token = secrets.token_hex(16)
+    return [f"::stop-commands::{token}", *lines, f"::{token}::"]
 
 
 def exit_code(document: dict, fail_below_full: bool) -> int:

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader import textsafe
 from grader.judge import config as configs
 
 
@@ -98,7 +99,8 @@ def _grade_all(args: argparse.Namespace, assignment, found, jobs: int, cluster) 
     logger.setLevel(logging.INFO)
     try:
         if found.ignored:
-            logger.info("Not submissions, skipped: %s", ", ".join(found.ignored))
+            names = (textsafe.one_line(name) for name in found.ignored)  # no terminal escapes
+            logger.info("Not submissions, skipped: %s", ", ".join(names))
         outcomes = []
         for outcome in grade_many(assignment, found.submissions, args.output, jobs=jobs,
                                   device=args.device, pytest_args=args.pytest_args,

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import textsafe
 from grader.batch.run import Outcome
 
 FIXED_COLUMNS = ["submission", "names", "emails", "sids", "total", "max_score", "problem"]
@@ -39,15 +40,19 @@ def max_score(outcome: Outcome) -> float:
 
 
 def write_csv(path: Path, outcomes: list[Outcome]) -> None:
-    """One row per submission: who, the total, then one column of points per test."""
+    """One row per submission: who, the total, then one column of points per test.
+
+    Every cell is text a spreadsheet shows and never runs (`textsafe.csv_cell`):
+    names and emails come from a class list that students filled in.
+    """
     labels = test_labels(outcomes)
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(FIXED_COLUMNS + labels)
+        writer.writerow([textsafe.csv_cell(cell) for cell in FIXED_COLUMNS + labels])
         for outcome in outcomes:
             students = outcome.submission.students
             points = {test_label(t): t["score"] for t in outcome.document["tests"]}
-            writer.writerow([
+            writer.writerow(textsafe.csv_cell(cell) for cell in [
                 outcome.submission.id, "; ".join(s.name for s in students),
                 "; ".join(s.email for s in students), "; ".join(s.sid for s in students),
                 f"{outcome.document['score']:g}", f"{max_score(outcome):g}", outcome.problem,
@@ -120,7 +125,7 @@ def summary(assignment_name: str, outcomes: list[Outcome], rates: list[PassRate]
     graded = [o for o in outcomes if not o.failed]
     scores = [o.document["score"] for o in graded]
     full = max((max_score(o) for o in graded), default=0)
-    lines = [f"# {assignment_name}: {len(outcomes)} submissions", ""]
+    lines = [f"# {textsafe.markdown(assignment_name)}: {len(outcomes)} submissions", ""]
     if scores:
         lines.append(f"- graded: {len(graded)}; full marks ({full:g}): "
                      f"{sum(s >= full for s in scores)}; zero: {sum(s == 0 for s in scores)}")
@@ -133,7 +138,8 @@ def summary(assignment_name: str, outcomes: list[Outcome], rates: list[PassRate]
     if rates:
         lines += ["", "## Tests, most failed first", "", "| test | passed | rate |",
                   "|---|---:|---:|"]
-        lines += [f"| {_cell(r.label)} | {r.passed}/{r.graded} | {r.rate:.0%} |" for r in rates]
+        lines += [f"| {textsafe.markdown(r.label)} | {r.passed}/{r.graded} | {r.rate:.0%} |"
+                  for r in rates]
     if measured:
         lines += ["", "## Recorded accuracies", "",
                   "| test | submissions | median | below threshold | threshold |",
@@ -141,16 +147,13 @@ def summary(assignment_name: str, outcomes: list[Outcome], rates: list[PassRate]
         for m in measured:
             below = "" if m.threshold is None else str(sum(v < m.threshold for v in m.values))
             threshold = "" if m.threshold is None else f"{m.threshold:.4g}"
-            lines.append(f"| {_cell(m.test)} | {len(m.values)} | "
+            lines.append(f"| {textsafe.markdown(m.test)} | {len(m.values)} | "
                          f"{statistics.median(m.values):.4g} | {below} | {threshold} |")
     if failed:
         lines += ["", "## Grader problems", ""]
         lines.append("These submissions got no score: the grader itself failed on them. Their "
                      "grade.log says why; `grader batch --resume` grades them again.")
         lines.append("")
-        lines += [f"- `{o.submission.id}`: {o.problem}" for o in failed]
+        lines += [f"- {textsafe.markdown_code(o.submission.id)}: {textsafe.markdown(o.problem)}"
+                  for o in failed]
     return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader import textsafe
 from grader.batch.gradebook import Accuracies, PassRate
 
 WIDTH = 8.0  # inches
@@ -26,6 +27,12 @@ def _short(label: str) -> str:
     case = label[label.rindex("["):] if label.endswith("]") and "[" in label else ""
     case = case if len(case) < LABEL_CHARS // 2 else ""
     return (label[: LABEL_CHARS - len(case) - 4] + "... " + case).rstrip()
+
+
+def _label(text: str) -> str:
+    """A tick label shown as written: one line, and `$` escaped (matplotlib would read
+    "$...$" as mathematics, and fail the whole picture on one it cannot parse)."""
+    return _short(textsafe.one_line(text)).replace("$", r"\$")
 
 
 def scores(path: Path, totals: list[float], full: float) -> Path:
@@ -51,7 +58,7 @@ def pass_rates(path: Path, rates: list[PassRate]) -> Path:
     figure = _figure(1.2 + 0.28 * len(rates))
     axes = figure.add_subplot()
     shown = list(reversed(rates))  # barh draws bottom-up: put the worst on top
-    bars = axes.barh([_short(r.label) for r in shown], [100 * r.rate for r in shown],
+    bars = axes.barh([_label(r.label) for r in shown], [100 * r.rate for r in shown],
                      color=["tab:red" if r.rate < 0.5 else "tab:green" for r in shown])
     axes.bar_label(bars, labels=[f"{r.passed}/{r.graded}" for r in shown], padding=3,
                    fontsize=7)
@@ -74,7 +81,7 @@ def accuracies(path: Path, measured: list[Accuracies]) -> Path:
             axes.plot([entry.threshold] * 2, [row - 0.35, row + 0.35], color="tab:red",
                       linewidth=2, label=label)
             label = None
-    axes.set_yticks(range(len(measured)), [_short(m.test) for m in measured], fontsize=8)
+    axes.set_yticks(range(len(measured)), [_label(m.test) for m in measured], fontsize=8)
     axes.set(ylim=(-0.6, len(measured) - 0.4), xlabel="held-out accuracy",
              title="Training accuracies against the threshold")
     if label is None:

@@ -3,7 +3,9 @@
 `pytest student_template/` and `grader grade` both print it (the plugin's
 terminal summary) from the document the plugin writes to results.json. It is
 drawn with rich: coloured on a terminal, plain text anywhere else (a log, a
-pipe, Gradescope's stdout); the document itself is never changed.
+pipe, Gradescope's stdout); the document itself is never changed. Every text
+from the document goes into a `Text`, never a markup string, so a student's
+"[bold red]" or "[link=...]" shows as typed.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def _table(rows: list[dict], parts: dict[str, str]) -> Table:
         table.add_row(Text(f"Part {part}" if part else "", style="bold"),
                       _part_title(part, parts), Text(_points(members), style="bold"), "")
         for i, row in enumerate(members):
-            table.add_row(row.get("number") or "", _test_cell(row),
+            table.add_row(Text(row.get("number") or ""), _test_cell(row),
                           f"{_number(row['score'])}/{_number(row['max_score'])}",
                           Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
                           end_section=i == len(members) - 1)
