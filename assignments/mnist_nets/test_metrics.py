@@ -54,13 +54,20 @@ def test_model_size_mb(submission, nets):
 def test_saved_model_size_kb(submission, nets):
     """saved_model_size_kb saves the state_dict and reports the file size in KiB"""
     judge, remote = nets
-    with tempfile.TemporaryDirectory() as folder:  # torch.save's bytes depend on the file name
+    # torch.save names the archive inside the file after the file (model.pt: "model"), or
+    # "archive" when given an open file: either is saving the state_dict to the path.
+    sizes = []
+    with tempfile.TemporaryDirectory() as folder:
         mine = Path(folder) / "model.pt"
         torch.save(judge.state_dict(), mine)
-        expected = mine.stat().st_size / 1024
-    path = submission.helpers.scratch_path("model.pt")
-    checks.check_scalar(submission.metrics.saved_model_size_kb(remote, path), expected,
-                        rtol=0, atol=0.5 / 1024, name="saved size in KiB",
+        sizes.append(mine.stat().st_size / 1024)
+        with mine.open("wb") as file:
+            torch.save(judge.state_dict(), file)
+        sizes.append(mine.stat().st_size / 1024)
+    size = submission.metrics.saved_model_size_kb(remote,
+                                                  submission.helpers.scratch_path("model.pt"))
+    nearest = min(sizes, key=lambda s: abs(s - size)) if isinstance(size, float | int) else sizes[0]
+    checks.check_scalar(size, nearest, rtol=0, atol=0.5 / 1024, name="saved size in KiB",
                         hint="torch.save(model.state_dict(), path), then the file's size / 1024")
 
 

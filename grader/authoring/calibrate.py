@@ -48,6 +48,7 @@ import math
 import multiprocessing
 import os
 import statistics
+import tempfile
 import tomllib
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
@@ -64,6 +65,7 @@ from grader.authoring.selftest import corpus
 from grader.authoring.tomltext import replace_tables
 from grader.judge import config as configs
 from grader.judge.config import Assignment, ConfigError
+from grader.judge.files import stage
 from grader.toolkit.datasets import get_dataset
 from grader.toolkit.training import train
 
@@ -108,10 +110,16 @@ def seeds_for(assignment: Assignment, count: int) -> list[int]:
     return [assignment.seed + i for i in range(count)]
 
 
-def jobs(project: Project, assignment: Assignment, seeds: list[int]) -> list[Job]:
-    """Every model of every correct design, and every control, once per seed."""
+def jobs(project: Project, assignment: Assignment, seeds: list[int], staging: Path
+         ) -> list[Job]:
+    """Every model of every correct design, and every control, once per seed.
+
+    Corpus members are staged into `staging` first, as grading stages them, so a member
+    submitted as a notebook trains from its tagged cells.
+    """
     designs = [(REFERENCE, project.reference(assignment))]
-    designs += [(case.name, case) for case in corpus(assignment)]
+    designs += [(case.name, stage(case, assignment, staging / case.name).root)
+                for case in corpus(assignment)]
     found = []
     for spec in models_of(assignment):
         name = spec.split(".")[1]
@@ -184,7 +192,12 @@ def run(project: Project, assignment: Assignment, seeds: list[int], device: str,
         report=print) -> list[Run]:
     """Train every job, one process per core; the runs in job order."""
     _data(assignment.root)  # a missing dataset fails here, before any process starts
-    todo = jobs(project, assignment, seeds)
+    with tempfile.TemporaryDirectory(prefix="grader-calibrate-") as staging:
+        return _train_all(assignment, jobs(project, assignment, seeds, Path(staging)), device,
+                          report)
+
+
+def _train_all(assignment: Assignment, todo: list[Job], device: str, report) -> list[Run]:
     processes = parallel(device, len(todo))
     cores = len(os.sched_getaffinity(0))
     done: dict[Job, Run] = {}

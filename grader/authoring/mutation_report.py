@@ -1,4 +1,9 @@
-"""The report of a mutation run: Markdown for instructors, JSON beside it for tools."""
+"""The report of a mutation run: Markdown for instructors, JSON beside it for tools.
+
+Test names, grader faults and code go through `textsafe`'s Markdown functions,
+so they show as written; the reasons in assignment.toml are the staff's own
+Markdown and are kept as such.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
+from grader import textsafe
 from grader.authoring.mutate import Mutant
 from grader.authoring.mutation_run import MutationRun, Verdict
+from grader.textsafe import markdown_block, markdown_code
 
 STATUSES = ("killed", "survived", "equivalent", "design", "fault")
 COLUMNS = ("generated", "not reached (excluded)", "graded", "killed", "survived",
@@ -26,6 +33,10 @@ reason = "<why no test can tell it from the reference>"
 DESIGNS = """These functions are listed in `[[mutation.design]]` as the student's own \
 design within the course's rules; the tests grade the rules, so a mutant they accept is \
 another valid design. Mutants of these functions the tests kill count as killed."""
+TOO_STRICT = """Each of these corpus members (`test_submissions/valid_*`: correct work \
+written from the handout) scores below the reference on the tests named: they fail work \
+the handout allows. Loosen each test to what the handout requires (`grader selftest` names \
+the message of each failure)."""
 UNREACHED = """Grading the reference never runs these statements here (a CUDA-only branch \
 on a CPU, say), though the tests call their functions: each mutant behaves as the reference \
 does. A run on a machine that reaches them grades them."""
@@ -46,6 +57,7 @@ def as_json(run: MutationRun) -> dict:
         "selection": list(run.selection), "sample": run.sample, "bar": run.settings.bar,
         "prescreen": list(run.settings.prescreen), "prescreened": run.prescreened,
         "score": run.score, "passed": run.passed, "counts": run.counts,
+        "too_strict": {member: list(tests) for member, tests in run.too_strict.items()},
         "reference": {"score": run.reference.score, "max_score": run.reference.max_score},
         "device": run.reach.device, "warnings": run.warnings(),
         "mutants": [_mutant_json(run, verdict) for verdict in run.verdicts],
@@ -80,7 +92,8 @@ def _where_json(mutant: Mutant) -> dict:
 
 
 def markdown(run: MutationRun) -> str:
-    sections = [_overview(run), _operators(run), _killers(run), _survivors(run),
+    sections = [_overview(run), _too_strict(run), _operators(run), _killers(run),
+                _survivors(run),
                 _equivalents(run), _designs(run), _unreached(run), _faults(run),
                 _warnings(run)]
     return "\n\n".join(section for section in sections if section) + "\n"
@@ -88,12 +101,12 @@ def markdown(run: MutationRun) -> str:
 
 def _overview(run: MutationRun) -> str:
     counts = run.counts
-    tests = (f"only those `{shlex.join(run.selection)}` selects (a quick run: a full run "
-             "grades with every test)" if run.selection else "every test")
+    tests = (f"only those {markdown_code(shlex.join(run.selection))} selects (a quick run: a "
+             "full run grades with every test)" if run.selection else "every test")
     if run.settings.prescreen and not run.selection:
         tests += (f" ({run.prescreened} mutants were killed by the prescreen, the tests "
-                  f"`{shlex.join(run.settings.prescreen)}` selects; the others were graded "
-                  "with every test)")
+                  f"{markdown_code(shlex.join(run.settings.prescreen))} selects; the others were "
+                  "graded with every test)")
     graded = (f"{counts['graded']} of {counts['generated']}, spread over the functions"
               if run.sample else "all of them")
     context = (f"{run.date}, {run.seconds:g} s, on {run.reach.device}. Graded with {tests}; "
@@ -107,10 +120,23 @@ def _overview(run: MutationRun) -> str:
     elif counts["faults"]:
         verdict = f"**Not proven: {counts['faults']} mutants could not be graded.**"
     else:
-        verdict = "**Below the bar.**"
-    return "\n".join([f"# Mutation testing: {run.assignment}", "", context, "",
+        verdict = "**At the bar.**" if run.at_bar else "**Below the bar.**"
+    if run.too_strict:
+        verdict += (f" **Too strict: {len(run.too_strict)} corpus member(s) of correct work "
+                    "lose points (below).**")
+    title = f"# Mutation testing: {textsafe.markdown(run.assignment)}"
+    return "\n".join([title, "", context, "",
                       "| " + " | ".join(COLUMNS) + " |", "|" + "---:|" * len(COLUMNS),
                       "| " + " | ".join(cells) + " |", "", verdict])
+
+
+def _too_strict(run: MutationRun) -> str:
+    """Tests that fail a corpus member: correct work the handout allows."""
+    rows = [f"| {textsafe.markdown(member)} | {textsafe.markdown('; '.join(tests))} |"
+            for member, tests in run.too_strict.items()]
+    return "\n".join(["## Too strict: tests that fail correct work", "", TOO_STRICT, "",
+                      "| corpus member | tests it loses points on |", "|---|---|",
+                      *rows]) if rows else ""
 
 
 def _operators(run: MutationRun) -> str:
@@ -127,7 +153,7 @@ def _killers(run: MutationRun) -> str:
     killed = [v.killed_by for v in run.verdicts if v.status == "killed"]
     total = Counter(test for tests in killed for test in tests)
     alone = Counter(tests[0] for tests in killed if len(tests) == 1)
-    rows = [f"| {test} | {count} | {alone[test]} |" for test, count in
+    rows = [f"| {textsafe.markdown(test)} | {count} | {alone[test]} |" for test, count in
             sorted(total.items(), key=lambda item: (-item[1], item[0]))]
     return "\n".join(["## Tests that killed mutants", "",
                       "A mutant killed by the prescreen counts for its tests only.", "",
@@ -138,16 +164,17 @@ def _survivors(run: MutationRun) -> str:
     survivors = [v for v in run.verdicts if v.status == "survived"]
     if not survivors:
         return ""
-    blocks = [f"### `{v.mutant.id}` in {_where(v.mutant)}\n\n`{v.mutant.change}` scores "
-              f"{v.graded.score:g}/{v.graded.max_score:g}\n\n```diff\n{v.mutant.diff()}```"
+    blocks = [f"### {markdown_code(v.mutant.id)} in {_where(v.mutant)}\n\n"
+              f"{markdown_code(v.mutant.change)} scores {v.graded.score:g}/"
+              f"{v.graded.max_score:g}\n\n{markdown_block(v.mutant.diff(), 'diff')}"
               for v in survivors]
     return "\n\n".join(["## Survivors: wrong solutions the tests do not catch",
                         HOW_TO_EXCLUDE, *blocks])
 
 
 def _equivalents(run: MutationRun) -> str:
-    rows = [f"| `{v.mutant.id}` | {_where(v.mutant)} | `{v.mutant.change}` | "
-            f"{run.settings.equivalent[v.mutant.id]} |"
+    rows = [f"| {_cell_code(v.mutant.id)} | {_where(v.mutant)} | "
+            f"{_cell_code(v.mutant.change)} | {run.settings.equivalent[v.mutant.id]} |"
             for v in run.verdicts if v.status == "equivalent"]
     return "\n".join(["## Excluded as equivalent", "", "| mutant | in | change | reason |",
                       "|---|---|---|---|", *rows]) if rows else ""
@@ -159,32 +186,37 @@ def _designs(run: MutationRun) -> str:
     for verdict in run.verdicts:
         if verdict.status == "design":
             by_function.setdefault(verdict.mutant.place, []).append(verdict)
-    blocks = [f"### `{name}`\n\n{run.settings.design[name]}\n\n| mutant | change |\n"
-              "|---|---|\n" + "\n".join(f"| `{v.mutant.id}` | `{v.mutant.change}` |"
-                                        for v in verdicts)
+    blocks = [f"### {markdown_code(name)}\n\n{run.settings.design[name]}\n\n| mutant | change |\n"
+              "|---|---|\n" + "\n".join(f"| {_cell_code(v.mutant.id)} | "
+                                        f"{_cell_code(v.mutant.change)} |" for v in verdicts)
               for name, verdicts in by_function.items()]
     return "\n\n".join(["## Design choices (excluded)", DESIGNS, *blocks]) if blocks else ""
 
 
 def _unreached(run: MutationRun) -> str:
     """Mutants no test here can kill: the tests never run their statement on this device."""
-    rows = [f"| `{m.id}` | {_where(m)} | `{m.change}` |" for m in run.unreached]
+    rows = [f"| {_cell_code(m.id)} | {_where(m)} | {_cell_code(m.change)} |"
+            for m in run.unreached]
     return "\n".join([f"## Not reached by the tests on {run.reach.device} (excluded)", "",
                       UNREACHED, "", "| mutant | in | change |", "|---|---|---|",
                       *rows]) if rows else ""
 
 
 def _faults(run: MutationRun) -> str:
-    rows = [f"- `{v.mutant.id}` in {_where(v.mutant)}: "
-            f"{textwrap.shorten(v.graded.fault, 300, placeholder=' ...')}"
+    rows = [f"- {markdown_code(v.mutant.id)} in {_where(v.mutant)}: "
+            f"{textsafe.markdown(textwrap.shorten(v.graded.fault, 300, placeholder=' ...'))}"
             for v in run.verdicts if v.status == "fault"]
     return "\n".join(["## Grader faults (counted neither way)", "", *rows]) if rows else ""
 
 
 def _warnings(run: MutationRun) -> str:
-    notes = run.warnings()
-    return "\n".join(["## Warnings", "", *(f"- {note}" for note in notes)]) if notes else ""
+    notes = [f"- {textsafe.markdown(note)}" for note in run.warnings()]
+    return "\n".join(["## Warnings", "", *notes]) if notes else ""
 
 
 def _where(mutant: Mutant) -> str:
-    return f"`{mutant.function}`" if mutant.function else "module level"
+    return markdown_code(mutant.function) if mutant.function else "module level"
+
+
+def _cell_code(text: str) -> str:
+    return markdown_code(text, in_table=True)

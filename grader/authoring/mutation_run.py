@@ -4,6 +4,11 @@ A mutant is killed when it scores below the reference graded with the same tests
 mutant that breaks the import or loops until the call timeout is killed like any wrong
 submission. A grading run that gives no score (no results, no test graded) is a grader
 fault: reported apart and counted neither way.
+
+Killing mutants is half the job: the assignment's corpus of correct alternatives
+(``test_submissions/valid_*``, see selftest) is graded first with the same tests, and a
+test on which a member scores below the reference is too strict; the run then fails
+whatever its score.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from grader.authoring import mutate, reach
+from grader.authoring import mutate, reach, selftest
 from grader.authoring.mutate import Mutant
 from grader.batch.run import Outcome, grade_many
 from grader.batch.sources import Submission
@@ -94,6 +99,8 @@ class MutationRun:
     verdicts: list[Verdict]
     date: str
     seconds: float
+    # corpus member (valid_*) -> the tests it lost points on, or why it got no grade
+    too_strict: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
         return sum(verdict.status == status for verdict in self.verdicts)
@@ -113,10 +120,13 @@ class MutationRun:
         return self.count("killed") / decided if decided else None
 
     @property
+    def at_bar(self) -> bool:
+        return self.score is not None and self.score >= self.settings.bar
+
+    @property
     def passed(self) -> bool:
-        """At the bar, and nothing left unproven by a grader fault."""
-        return (self.score is not None and self.score >= self.settings.bar
-                and not self.count("fault"))
+        """At the bar, nothing left unproven by a grader fault, no correct work failed."""
+        return self.at_bar and not self.count("fault") and not self.too_strict
 
     def warnings(self) -> list[str]:
         ids = {mutant.id for mutant in self.generated}
@@ -143,7 +153,8 @@ class MutationRun:
 def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
         jobs: int | None = None, selection: tuple[str, ...] = (),
         progress: bool = True) -> MutationRun:
-    """Generate the reference's mutants (or a sample of them), grade each, judge each.
+    """Grade the corpus of correct work, then generate the reference's mutants (or a sample
+    of them), grade each, judge each.
 
     Mutants of statements the tests never run on this machine's device (see reach.py)
     are set apart as not reached, ungraded; a sample is drawn from the others.
@@ -156,6 +167,7 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
     """
     started = time.monotonic()
     settings = Settings.of(assignment)
+    too_strict = _grade_corpus(assignment, reference, jobs, selection, progress)
     generated = mutate.generate(assignment, reference)
     ran = reach.measure(assignment, reference, sorted({m.file for m in generated}), selection)
     unreached = [m for m in generated if ran.unreached(m)]
@@ -179,18 +191,15 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
                        killed_early[0] if len(stages) > 1 else 0, generated, unreached, ran,
                        base, verdicts,
                        datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                       round(time.monotonic() - started, 1))
+                       round(time.monotonic() - started, 1), too_strict)
 
 
 def _grade_stage(assignment: Assignment, reference: Path, mutants: list[Mutant],
                  jobs: int | None, selection: tuple[str, ...], progress: bool
                  ) -> tuple[Graded, list[Graded]]:
     with tempfile.TemporaryDirectory(prefix="grader-mutate-") as scratch:
-        base, *graded = _grade_all(assignment, reference, mutants, Path(scratch), jobs,
-                                   selection, progress)
-    if base.fault:
-        raise ConfigError(f"{assignment.name}: the reference could not be graded: {base.fault}")
-    return base, graded
+        return _grade_all(assignment, reference, mutants, Path(scratch), jobs, selection,
+                          progress)
 
 
 def _status(mutant: Mutant, graded: Graded, reference: Graded, settings: Settings) -> str:
@@ -203,23 +212,53 @@ def _status(mutant: Mutant, graded: Graded, reference: Graded, settings: Setting
     return "design" if settings.design_reason(mutant) else "survived"
 
 
+def _grade_corpus(assignment: Assignment, reference: Path, jobs: int | None,
+                  selection: tuple[str, ...], progress: bool) -> dict[str, tuple[str, ...]]:
+    """Each corpus member that scores below the reference: the tests it lost points on."""
+    members = selftest.corpus(assignment)
+    if not members:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="grader-mutate-") as scratch:
+        submissions = [Submission("reference", reference)] + [
+            Submission(member.name, selftest.stage_case(assignment, member, reference,
+                                                        Path(scratch) / "corpus" / member.name))
+            for member in members]
+        base, graded = _grade_submissions(assignment, submissions, Path(scratch), jobs,
+                                          selection, progress, "the corpus of correct work")
+    lost = {member.name: (f"no grade: {result.fault}",) if result.fault else result.lost(base)
+            for member, result in zip(members, graded, strict=True)}
+    return {name: tests for name, tests in lost.items() if tests}
+
+
 def _grade_all(assignment: Assignment, reference: Path, mutants: list[Mutant], scratch: Path,
-               jobs: int | None, selection: tuple[str, ...], progress: bool) -> list[Graded]:
-    """The reference's grade, then each mutant's, graded as `grader batch` grades."""
+               jobs: int | None, selection: tuple[str, ...], progress: bool
+               ) -> tuple[Graded, list[Graded]]:
+    """The reference's grade, and each mutant's, graded as `grader batch` grades."""
     submissions = [Submission("reference", reference)]
     for n, mutant in enumerate(mutants):
         folder = scratch / "mutants" / f"mutant-{n}"
         shutil.copytree(reference, folder, ignore=shutil.ignore_patterns("__pycache__"))
         (folder / mutant.file).write_text(mutant.text, encoding="utf-8")
         submissions.append(Submission(folder.name, folder))
+    return _grade_submissions(assignment, submissions, scratch, jobs, selection, progress,
+                              "the reference and its mutants")
+
+
+def _grade_submissions(assignment: Assignment, submissions: list[Submission], scratch: Path,
+                       jobs: int | None, selection: tuple[str, ...], progress: bool,
+                       what: str) -> tuple[Graded, list[Graded]]:
+    """The grade of ``submissions[0]``, the reference (which must get one), and the others'."""
     graded = {}
     outcomes = grade_many(assignment, submissions, scratch / "results", jobs=jobs,
                           pytest_args=selection)
     with contextlib.closing(outcomes):  # an interrupt stops the gradings still running
         for outcome in tqdm(outcomes, total=len(submissions), unit="grading",
-                            desc="grading the reference and its mutants", disable=not progress):
+                            desc=f"grading {what}", disable=not progress):
             graded[outcome.submission.id] = _graded(outcome)
-    return [graded[submission.id] for submission in submissions]
+    base, *others = [graded[submission.id] for submission in submissions]
+    if base.fault:
+        raise ConfigError(f"{assignment.name}: the reference could not be graded: {base.fault}")
+    return base, others
 
 
 def _graded(outcome: Outcome) -> Graded:

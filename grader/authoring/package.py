@@ -7,7 +7,7 @@ permissions, no run artefacts, so the same sources give the same bytes.
     setup.sh, run_autograder       at the root, as Gradescope requires
     requirements.txt               pins, with PyTorch's CPU wheel index
     pyproject.toml, grader/        the framework, installed by setup.sh
-    assignments/<name>/            config, every test, golden data
+    assignments/<name>/            config, every test, golden data (not test_submissions/)
     assignments/grading.secret     the course's grading secret (grader.toolkit.secret)
     solutions/<name>/              the reference (timing ratios, calibration)
 `<name>-student.zip`:
@@ -25,7 +25,7 @@ from pathlib import Path
 from grader.authoring import data, template
 from grader.authoring.leaks import leaks
 from grader.authoring.project import Project, is_junk
-from grader.judge.config import Assignment, ConfigError
+from grader.judge.config import CASES, Assignment, ConfigError
 from grader.toolkit import secret
 
 GRADESCOPE = Path(__file__).with_name("gradescope")
@@ -77,7 +77,9 @@ def autograder_files(project: Project, assignment: Assignment) -> dict[str, byte
     pins = "\n".join(project.requirements(assignment)) + "\n"
     files["requirements.txt"] = (CPU_INDEX + pins).encode()
     files.update(framework(project, "."))
-    files.update(tree(assignment.root, f"assignments/{name}"))
+    # Everything but the corpus and wrong cases, which only selftest and mutate read.
+    files.update({path: data for path, data in tree(assignment.root, f"assignments/{name}").items()
+                  if not path.startswith(f"assignments/{name}/{CASES}/")})
     course_secret = secret.path_for(assignment.root)
     if course_secret.is_file():  # secret test sets are drawn from it while grading
         files[f"assignments/{secret.FILE}"] = course_secret.read_bytes()

@@ -13,11 +13,18 @@ Every check is a full grading run through the same path as `grader grade`
       failed = ["2.1"]     # exactly these tests fail: by number ("6.1" also covers
                            # the cases 6.1.1, 6.1.2, ... of a parametrized test) or by name
 
-`grader build` runs it before it writes the zips.
+- each case named ``valid_*`` (the corpus of correct alternatives, written from the
+  handout alone, spanning the freedom it gives) scores full marks, without an
+  expected.toml; a test it loses points on is named, with its message: that test
+  fails work the handout allows. A graded file (``[artifacts]``) is optional in a
+  submission, so a member that carries none is graded with the reference's.
+
+`grader build` runs it before it writes the zips; `grader mutate` grades the corpus too.
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 import tomllib
@@ -28,10 +35,10 @@ from grader.authoring.package import check_extensions
 from grader.authoring.project import Project
 from grader.authoring.skeleton import transform_tree
 from grader.judge import runner
-from grader.judge.config import Assignment, ConfigError, parse_table
+from grader.judge.config import CASES, Assignment, ConfigError, parse_table
 
-CASES = "test_submissions"
 EXPECTED = "expected.toml"
+VALID = "valid_"  # the name of a case that is correct work: full marks, no expected.toml
 
 
 @dataclass(frozen=True)
@@ -110,18 +117,52 @@ def check_case(document: dict, expected: Expected) -> list[str]:
     return problems
 
 
+def check_valid(document: dict) -> list[str]:
+    """A correct alternative scores full marks: each test it lost points on, and why."""
+    return _no_rows(document) + [
+        f"{_label(row)} took {row['max_score'] - row['score']:g} of {row['max_score']:g} "
+        f"points from correct work: {_why(row)}"
+        for row in document["tests"] if row["score"] < row["max_score"] - 1e-9]
+
+
+def is_valid(case: Path) -> bool:
+    return case.name.startswith(VALID)
+
+
 def cases(assignment: Assignment) -> list[Path]:
     folder = assignment.root / CASES
     found = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     for case in found:
-        if not (case / EXPECTED).is_file():
-            raise ConfigError(f"{case}: add an {EXPECTED} saying what this case scores")
+        has_expected = (case / EXPECTED).is_file()
+        if is_valid(case) and has_expected:
+            raise ConfigError(f"{case}: a {VALID}* case is correct work and must score full "
+                              f"marks; remove its {EXPECTED} (or rename the case)")
+        if not is_valid(case) and not has_expected:
+            raise ConfigError(f"{case}: add an {EXPECTED} saying what this case scores "
+                              f"(or name it {VALID}... if it is correct work)")
     return found
+
+
+def corpus(assignment: Assignment) -> list[Path]:
+    """The ``valid_*`` cases: correct alternatives, each owed full marks."""
+    return [case for case in cases(assignment) if is_valid(case)]
+
+
+def stage_case(assignment: Assignment, case: Path, reference: Path, into: Path) -> Path:
+    """``into``: a copy of ``case`` to grade; a corpus member gets the reference's graded
+    files (``[artifacts]``) it does not carry, since a submission may leave them out."""
+    shutil.copytree(case, into, ignore=shutil.ignore_patterns(EXPECTED, "__pycache__"))
+    for artifact in assignment.settings.artifacts.values() if is_valid(case) else ():
+        source = reference / artifact.file
+        if source.is_file() and not (into / artifact.file).exists():
+            shutil.copy2(source, into / artifact.file)
+    return into
 
 
 def run(project: Project, name: str, *, device: str = "cpu", sandbox: bool = True,
         report=print) -> list[str]:
-    """Grade the reference, the skeleton and every case; return the problems found."""
+    """Grade the reference, the skeleton and every case (the corpus too); return the problems
+    found."""
     assignment = project.assignment(name)
     check_extensions(assignment)
     problems: list[str] = []
@@ -141,9 +182,10 @@ def run(project: Project, name: str, *, device: str = "cpu", sandbox: bool = Tru
         document = grade(assignment, skeleton, device, sandbox)
         record("skeleton", document, check_skeleton(document, reference))
         for case in cases(assignment):
-            expected = read_expected(case / EXPECTED)
-            submission = Path(scratch) / "cases" / case.name
-            shutil.copytree(case, submission, ignore=shutil.ignore_patterns(EXPECTED))
+            check = check_valid if is_valid(case) else functools.partial(
+                check_case, expected=read_expected(case / EXPECTED))
+            submission = stage_case(assignment, case, reference_dir,
+                                    Path(scratch) / "cases" / case.name)
             document = grade(assignment, submission, device, sandbox)
-            record(f"{CASES}/{case.name}", document, check_case(document, expected))
+            record(f"{CASES}/{case.name}", document, check(document))
     return problems

@@ -9,6 +9,10 @@ The judge reads them itself and never runs or unpickles anything in them:
   then raw bytes) within a size limit; a pickled checkpoint (``torch.save``:
   ``.pt``, ``.pth``, ...) is refused with the two lines that convert it.
 
+Only regular files are read, opened without following links: a link, pipe or
+device in place of a graded file is refused by name (the grader may run as root,
+and a link would hand it whatever it names).
+
 Every problem raises ``ArtifactError`` (an AssertionError, so a test fails
 with its message) worded for the student: what was expected, what was found,
 which line, and how to fix it.
@@ -18,6 +22,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from pathlib import Path
 
 import torch
@@ -47,6 +53,7 @@ def find(folder: str | Path, name: str, *, how: str = "") -> Path:
     """
     folder, wanted = Path(folder), Path(name)
     path = folder / wanted.name
+    _refuse_special(path)
     if path.is_file():
         return path
     pickled = sorted(p.name for p in folder.glob(f"{wanted.stem}.*")
@@ -55,7 +62,29 @@ def find(folder: str | Path, name: str, *, how: str = "") -> Path:
         raise ArtifactError(_pickle_message(pickled[0], wanted.name))
     hint = f" {how}" if how else ""
     raise ArtifactError(f"Your submission has no {wanted.name}, so this test cannot grade it "
-                        f"(or the file was over its size limit).{hint}")
+                        "(or the file was over its size limit, or a link: the notes at the "
+                        f"top of your results say which).{hint}")
+
+
+def _refuse_special(path: Path) -> None:
+    """An ArtifactError for a link, pipe or device at `path`: the grader, maybe root, reads
+    only regular files, never what a link names."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        raise ArtifactError(f"{path.name} is a symbolic link; submit the file itself.")
+    if not stat.S_ISREG(mode):
+        raise ArtifactError(f"{path.name} is not a regular file; submit the file itself.")
+
+
+def _read(path: Path) -> bytes:
+    """A regular file's bytes, opened without following a link."""
+    _refuse_special(path)
+    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC),
+              "rb") as file:
+        return file.read()
 
 
 def _pickle_message(found: str, wanted: str) -> str:
@@ -75,7 +104,7 @@ def read_predictions(source: str | Path | bytes, rows: int, *, num_classes: int,
     integer from 0 to ``rows - 1``, each once, in any order; ``Label`` an
     integer class from 0 to ``num_classes - 1``.
     """
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    data = source if isinstance(source, bytes) else _read(Path(source))
     if len(data) > max_bytes:
         raise ArtifactError(f"{name} is {len(data) // 1024} KB; at most {max_bytes // 1024} KB "
                             f"is read (one row per image: {rows} rows).")
@@ -163,18 +192,18 @@ def load_checkpoint(path: str | Path, *, max_bytes: int) -> dict[str, torch.Tens
     path = Path(path)
     if path.suffix.lower() in PICKLE_SUFFIXES:
         raise ArtifactError(_pickle_message(path.name, f"{path.stem}.safetensors"))
-    size = path.stat().st_size
+    size = os.lstat(path).st_size  # a link is refused below, by name
     if size > max_bytes:
         raise ArtifactError(f"{path.name} is {size / 2**20:.1f} MB; at most "
                             f"{max_bytes / 2**20:.1f} MB is accepted. Save only the model's "
                             "state_dict (no optimizer state), in float32.")
-    data = path.read_bytes()
-    if data[:2] == b"PK" or data[:1] == b"\x80":  # torch.save's zip, or a bare pickle
-        raise ArtifactError(_pickle_message(path.name, path.name).replace(
-            " is a pickle", " holds a pickle (it was written by torch.save)"))
-    try:
+    data = _read(path)
+    try:  # recognised by parsing: a safetensors header's length may start with any byte
         tensors = safetensors_load(data)
     except (SafetensorError, ValueError, RuntimeError) as exc:
+        if data[:2] == b"PK" or data[:1] == b"\x80":  # torch.save's zip, or a bare pickle
+            raise ArtifactError(_pickle_message(path.name, path.name).replace(
+                " is a pickle", " holds a pickle (it was written by torch.save)")) from None
         raise ArtifactError(f"{path.name} is not a readable safetensors file ({exc}). Write "
                             "it with safetensors.torch.save_file.") from None
     return {key: t.float() if t.is_floating_point() else t for key, t in tensors.items()}

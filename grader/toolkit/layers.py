@@ -14,6 +14,7 @@ layer lists and MACs are then the judge's own arithmetic on a model it built.
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
 
@@ -39,6 +40,21 @@ REBUILDABLE = {
     "LeakyReLU": ("negative_slope",),
     "ReLU": (), "Sigmoid": (), "Tanh": (), "SiLU": (), "Identity": (),
 }
+# Layers that only reshape their input or pass it on: a forward may as well call x.flatten(1)
+# or nothing, so a list of the layers a model computes with leaves them out.
+PASS_THROUGH = ("Flatten", "Identity")
+# REBUILDABLE's layers with weights: the only ones a student's model may hold weights in. Any
+# other torch.nn layer is rebuilt from its constructor's arguments when it has no weights.
+WEIGHTED = ("Linear", "Conv2d", "BatchNorm1d", "BatchNorm2d")
+# Constructor arguments that never change what a layer computes: an in-place layer in the
+# judge's rebuild would overwrite the inputs it compares on.
+SKIPPED_ARGUMENTS = ("inplace", "device", "dtype")
+# What a class of the student's own without weights, or a functional step of the forward
+# (F.relu, torch.sigmoid, ...), may compute: the judge matches it by behaviour to one of these
+# (an identity up to a reshape first; LeakyReLU's slope is fitted).
+ELEMENTWISE = (nn.ReLU6, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish, nn.Sigmoid,
+               nn.Tanh, nn.Hardtanh, nn.Hardswish, nn.Hardsigmoid, nn.Softplus, nn.Softsign,
+               nn.Tanhshrink, nn.LogSigmoid)
 
 
 def sequential(spec: list) -> nn.Sequential:
@@ -54,36 +70,109 @@ def sequential(spec: list) -> nn.Sequential:
 # ---- worker side: what the student's model does -------------------------------------------
 
 def _config(module: nn.Module) -> dict | None:
-    fields = REBUILDABLE.get(type(module).__name__)
-    if fields is None or type(module).__module__.split(".")[0] != "torch":
+    """The arguments that rebuild ``module``, or None: not a torch.nn layer the judge rebuilds."""
+    if type(module).__module__.split(".")[0] != "torch":
         return None
+    fields = REBUILDABLE.get(type(module).__name__)
+    if fields is None:
+        return _constructor_arguments(module) if _parameter_free(module) else None
     config = {f: getattr(module, f) for f in fields}
     if "bias" in config:
         config["bias"] = module.bias is not None
     return config
 
 
-def describe_layers(model: nn.Module, input_size: tuple) -> list[dict]:
-    """The leaf layers one eval-mode forward pass calls, in call order (repeats included)."""
-    names = {m: name for name, m in model.named_modules()}
-    calls = []
+def _parameter_free(module: nn.Module) -> bool:
+    return next(module.parameters(), None) is None and next(module.buffers(), None) is None
 
-    def record(module, inputs, output):
+
+def _plain(value) -> bool:
+    if isinstance(value, tuple | list):
+        return all(type(v) in (bool, int, float) for v in value)
+    return value is None or type(value) in (bool, int, float, str)
+
+
+def _constructor_arguments(module: nn.Module) -> dict | None:
+    """A torch.nn layer's constructor arguments, read back from the attributes torch keeps them
+    in (``Dropout2d.p``, ``GELU.approximate``, ``Softmax.dim``); None if one cannot be."""
+    arguments = {}
+    signature = inspect.signature(type(module).__init__)
+    for name, parameter in list(signature.parameters.items())[1:]:
+        if (parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+                or name in SKIPPED_ARGUMENTS):
+            continue
+        value = getattr(module, name, parameter.default)
+        if value is inspect.Parameter.empty or not _plain(value):
+            return None
+        arguments[name] = value
+    return arguments
+
+
+def _value(tensor) -> torch.Tensor | None:
+    """A copy of a float tensor a layer took or gave (a later in-place layer may change it)."""
+    if not isinstance(tensor, torch.Tensor) or tensor.is_meta or not tensor.is_floating_point():
+        return None
+    return tensor.detach().to("cpu", copy=True)
+
+
+def _same_values(a: torch.Tensor | None, b: torch.Tensor | None) -> bool:
+    """Whether ``b`` is ``a`` up to a reshape (or either is unknown)."""
+    return (a is None or b is None
+            or (a.numel() == b.numel() and torch.equal(a.reshape(-1), b.reshape(-1))))
+
+
+def describe_layers(model: nn.Module, input_size: tuple) -> list[dict]:
+    """The leaf layers one eval-mode forward pass calls, in call order (repeats included).
+
+    The pass runs on a seeded random input (zeros on the meta device). What the judge must
+    match by behaviour comes with its values: ``probe`` (input, output) for a parameter-free
+    layer it cannot rebuild from a config (a class of the student's own), ``gap`` for a step
+    of the forward between the previous layer's output (or the model's input) and this
+    layer's input that is not a reshape (``F.relu(x)``), ``gap_after`` on the last layer for
+    one between its output and the model's output.
+    """
+    names = {m: name for name, m in model.named_modules()}
+    calls, modules, values, open_calls = [], [], [], []
+
+    def enter(module, inputs):
+        open_calls.append(len(calls))
         calls.append({"name": names.get(module, "?"), "type": type(module).__name__,
                       "config": _config(module), "input_shape": list(inputs[0].shape[1:])})
+        modules.append(module)
+        values.append([_value(inputs[0]), None])
+
+    def leave(module, inputs, output):
+        values[open_calls.pop()][1] = _value(output)
 
     leaves = [m for m in model.modules() if not list(m.children())]
-    hooks = [m.register_forward_hook(record) for m in leaves]
+    hooks = [hook for m in leaves
+             for hook in (m.register_forward_pre_hook(enter), m.register_forward_hook(leave))]
     was_training = model.training
+    x = torch.zeros(tuple(input_size))
+    if not x.is_meta:
+        x = torch.randn(tuple(input_size), generator=torch.Generator().manual_seed(0))
     try:
         model.eval()
         with torch.no_grad():
-            model(torch.zeros(tuple(input_size)))
+            output = model(x)
     finally:
         for hook in hooks:
             hook.remove()
         model.train(was_training)
+    _note_behaviour(calls, modules, values, _value(x), _value(output))
     return calls
+
+
+def _note_behaviour(calls: list[dict], modules: list[nn.Module], values: list, first, last):
+    previous = first
+    for call, module, (taken, given) in zip(calls, modules, values, strict=True):
+        if not _same_values(previous, taken):
+            call["gap"] = {"input": previous, "output": taken}
+        if call["config"] is None and _parameter_free(module) and taken is not None:
+            call["probe"] = {"input": taken, "output": given}
+        previous = given
+    if calls and not _same_values(previous, last):
+        calls[-1]["gap_after"] = {"input": previous, "output": last}
 
 
 # ---- judge side: rebuild, verify, measure ---------------------------------------------------
@@ -118,15 +207,14 @@ class Structure:
         built: dict[str, nn.Module] = {}  # one module per name: a reused layer stays shared
         steps: list[nn.Module] = []
         for layer in layers:
-            if layer["config"] is None:
-                raise StructureError(
-                    f"the grader cannot rebuild your layer {layer['name']} "
-                    f"({layer['type']}); it rebuilds only these torch.nn layers: "
-                    f"{', '.join(REBUILDABLE)}")
+            steps += _functional_step(layer.get("gap"))
             if layer["name"] not in built:
-                built[layer["name"]] = _build(layer, state)
+                built[layer["name"]] = _layer(layer, state)
             steps += [_Reshape(layer["input_shape"]), built[layer["name"]]]
-        return cls(layers, state, description["trainable"], nn.Sequential(*steps).eval())
+        if layers:
+            steps += _functional_step(layers[-1].get("gap_after"))
+        rebuilt = [_as_rebuilt(layer, built[layer["name"]]) for layer in layers]
+        return cls(rebuilt, state, description["trainable"], nn.Sequential(*steps).eval())
 
     def verify(self, forward, inputs: torch.Tensor, *, seed: int, train_forward=None) -> None:
         """Accept the description only if the rebuilt model computes what the student's does.
@@ -149,11 +237,17 @@ class Structure:
             _same(forward(inputs), self.model.eval()(inputs), self.layers, "eval")
 
     def has_dropout(self) -> bool:
-        return any(layer["type"] == "Dropout" and layer["config"]["p"] > 0
+        """Whether a layer is random in training mode (Dropout, Dropout2d, AlphaDropout, ...)."""
+        return any("Dropout" in layer["type"] and layer["config"].get("p", 0) > 0
                    for layer in self.layers)
 
     def layer_types(self) -> list[str]:
-        return [layer["type"] for layer in self.layers]
+        """The types of the layers that compute, in call order (``PASS_THROUGH`` ones left out).
+
+        ``layers`` keeps every call; this list is the one to compare with a specification,
+        which a student meets with ``nn.Flatten`` as well as with ``x.flatten(1)``.
+        """
+        return [layer["type"] for layer in self.layers if layer["type"] not in PASS_THROUGH]
 
     def counts(self) -> dict[str, int]:
         """Total, trainable and frozen parameter elements of the reported weights."""
@@ -167,8 +261,98 @@ class Structure:
         return analytic_macs(self.model, input_size, count_norm=True)
 
 
+def _layer(layer: dict, state: dict) -> nn.Module:
+    """The judge's module for one reported layer: built from its config, or else matched by
+    what it computed (a parameter-free class of the student's own)."""
+    if layer["config"] is not None:
+        return _build(layer, state)
+    probe = layer.get("probe")
+    found = identify(probe["input"], probe["output"]) if probe else None
+    if found is None:
+        raise StructureError(_cannot_rebuild(layer, probe is not None))
+    return found
+
+
+def _cannot_rebuild(layer: dict, parameter_free: bool) -> str:
+    where = f"your layer {layer['name']} ({layer['type']})"
+    if parameter_free:
+        return (f"{where} has no weights, so the grader rebuilds it by what it computes, but "
+                "that matched no parameter-free torch.nn layer (a reshape, nn.ReLU, "
+                f"nn.LeakyReLU, {', '.join(f'nn.{c.__name__}' for c in ELEMENTWISE)}, "
+                "nn.Softmax and nn.LogSoftmax over dimension 1): use the torch.nn layer that "
+                "computes it; a random layer (a dropout of your own) cannot be matched, use "
+                "nn.Dropout")
+    return (f"the grader cannot rebuild {where}: a layer with weights must be one of "
+            f"{', '.join(f'nn.{name}' for name in WEIGHTED)}; any other torch.nn layer, or a "
+            "class of your own, is rebuilt only when it has no weights")
+
+
+def _torch_layer(name: str, config: dict) -> nn.Module:
+    """``torch.nn.<name>(**config)`` for a parameter-free layer class of torch.nn (no container)."""
+    cls = getattr(nn, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)
+            and cls.__module__.startswith("torch.nn.modules.")
+            and cls.__module__ != "torch.nn.modules.container"):
+        raise StructureError(f"{name} is not a torch.nn layer the grader can rebuild")
+    try:
+        with torch.device("meta"):  # a layer with weights allocates none here
+            shell = cls(**config)
+    except (TypeError, ValueError) as exc:
+        raise StructureError(f"the grader cannot rebuild nn.{name}({config}): {exc}") from None
+    if not _parameter_free(shell):
+        raise StructureError(f"nn.{name} has weights: only {', '.join(WEIGHTED)} may")
+    return cls(**config)
+
+
+def identify(source: torch.Tensor | None, target: torch.Tensor | None) -> nn.Module | None:
+    """A parameter-free torch.nn layer that maps ``source`` to ``target`` up to a reshape
+    (nn.Identity for a reshape alone), or None when none of the candidates does."""
+    if (source is None or target is None or source.numel() != target.numel()
+            or source.numel() == 0):
+        return None
+    x, y = source.reshape(target.shape).float(), target.float()
+    return next((layer for layer in _candidates(x, y) if _computes(layer, x, y)), None)
+
+
+def _candidates(x: torch.Tensor, y: torch.Tensor) -> list[nn.Module]:
+    negative = x < 0
+    slope = (y[negative] / x[negative]).median().item() if negative.any() else 0.01
+    return [nn.Identity(), nn.ReLU(), nn.LeakyReLU(slope), *(cls() for cls in ELEMENTWISE),
+            nn.GELU(approximate="tanh"), nn.Softmax(dim=1), nn.LogSoftmax(dim=1)]
+
+
+def _computes(layer: nn.Module, x: torch.Tensor, y: torch.Tensor) -> bool:
+    try:
+        with torch.no_grad():
+            return bool(torch.allclose(layer(x), y, rtol=1e-4, atol=1e-5))
+    except (RuntimeError, IndexError):  # Softmax(dim=1) of a 1-D tensor
+        return False
+
+
+def _functional_step(gap: dict | None) -> list[nn.Module]:
+    """What the forward computes between two layers without a layer (``F.relu(x)``), when the
+    judge can tell; otherwise nothing, and verification says whether that was right."""
+    found = identify(gap["input"], gap["output"]) if gap else None
+    if found is None or isinstance(found, nn.Identity):
+        return []
+    return [_Reshape(list(gap["output"].shape[1:])), found]
+
+
+def _as_rebuilt(layer: dict, module: nn.Module) -> dict:
+    """A reported layer as the structure lists it: without the values it was matched on; a
+    class of the student's own under the torch.nn type it computes (``written_as``: its own)."""
+    plain = {key: value for key, value in layer.items()
+             if key not in ("probe", "gap", "gap_after")}
+    if layer["config"] is None:
+        plain.update(type=type(module).__name__, config=_config(module),
+                     written_as=layer["type"])
+    return plain
+
+
 def _build(layer: dict, state: dict) -> nn.Module:
     config = dict(layer["config"])
+    if layer["type"] not in REBUILDABLE:
+        return _torch_layer(layer["type"], config)
     module = getattr(nn, layer["type"])(**config)
     prefix = f"{layer['name']}."
     own = {key[len(prefix):]: value for key, value in state.items()
@@ -190,7 +374,8 @@ def _same(actual, expected: torch.Tensor, layers: list[dict], mode: str) -> None
             f"with your weights, but in {mode} mode that model does not compute what yours "
             "computes on the same inputs. Structure, parameter and cost checks need every "
             "step with weights or randomness to be an nn.Module layer called in forward "
-            "(nn.ReLU, nn.Dropout, ... rather than functional calls).")
+            "(nn.Linear, nn.Dropout, ... rather than functional calls); a parameter-free "
+            "functional step (F.relu, torch.sigmoid, x.view) is matched by what it computes.")
 
 
 def verified_structure(submission, model, inputs: torch.Tensor, *, seed: int,

@@ -1,4 +1,6 @@
-"""Input pipeline for CIFAR-10 images (PIL images or H x W x 3 uint8 arrays)."""
+"""Input pipeline for CIFAR-10 images: each transform takes one PIL image, as torchvision's
+CIFAR10 dataset gives them (RandomCrop takes no arrays: convert an H x W x 3 uint8 array
+with PIL.Image.fromarray first)."""
 
 from torchvision import transforms
 

@@ -226,6 +226,29 @@ def test_a_survivor_in_a_function_listed_as_design_is_a_design_choice():
             in mutation_report.markdown(run))
 
 
+TOO_STRICT = "center() keeps float32 (too strict: the docstring allows any floating dtype)"
+
+
+def test_a_test_that_fails_a_corpus_member_is_reported_too_strict():
+    """The fixture's valid_float64 is correct work that one test wrongly rejects: that test
+    is named, and the run fails whatever its mutation score."""
+    assignment = config.load(FIXTURE / "assignments" / "stats_basics")
+    too_strict = mutation_run._grade_corpus(assignment, STATS.parent, jobs=1, selection=(),
+                                            progress=False)
+    assert too_strict == {"valid_float64": (TOO_STRICT,)}
+    found = mutate.mutants(STATS.read_text(), "stats.py")[:1]
+    reference = Graded(9.0, 9.0)
+    run = mutation_run.MutationRun(
+        "stats_basics", Settings(), (), None, 0, found, [], reach_of(set()), reference,
+        [mutation_run.Verdict(found[0], Graded(3.0, 9.0), "killed")], "today", 1.0, too_strict)
+    assert run.score == 1.0 and run.at_bar and not run.passed
+    markdown = mutation_report.markdown(run)
+    assert "**At the bar.** **Too strict: 1 corpus member(s) of correct work" in markdown
+    assert ("## Too strict: tests that fail correct work" in markdown
+            and f"| valid_float64 | {TOO_STRICT} |" in markdown)
+    assert mutation_report.as_json(run)["too_strict"] == {"valid_float64": [TOO_STRICT]}
+
+
 @pytest.mark.slow
 def test_grader_mutate_counts_exactly(tmp_path):
     """The fixture's 16 mutants: one not reached (scale's factor-0 branch, which no test
@@ -243,6 +266,7 @@ def test_grader_mutate_counts_exactly(tmp_path):
                                 "survived": 1, "equivalent": 2, "design": 0, "faults": 0}
     assert (result["score"], result["passed"], result["warnings"]) == (12 / 13, False, [])
     assert (result["prescreened"], result["device"]) == (9, "cpu")
+    assert result["too_strict"] == {"valid_float64": [TOO_STRICT]}
     assert [m["id"] for m in result["unreached"]] == ["stats.py:41:16:drop_call:0"]
     statuses = {m["id"]: m["status"] for m in result["mutants"]}
     assert statuses == {

@@ -8,7 +8,7 @@ from grader import cli
 from grader.authoring import scaffold, selftest
 from grader.authoring.project import Project
 from grader.authoring.selftest import Expected
-from grader.judge.config import ConfigError
+from grader.judge.config import Assignment, ConfigError, parse
 
 
 def row(number, name, status="passed", score=1.0, output=""):
@@ -29,6 +29,45 @@ def test_a_case_must_fail_exactly_the_tests_it_names():
         "1.1 add passed; expected.toml says it fails",
         "6.1.2 accuracy [B] failed: below 90%"]
     assert selftest.check_case(graded, Expected(score=2)) == ["scores 1, expected 2"]
+
+
+def test_correct_work_must_score_full_marks_and_each_lost_test_is_named():
+    graded = document(row("1.1", "add"), row("4.1", "train", "failed", 0, "accuracy: got 0.12"),
+                      row("4.2", "evaluate", "failed", 0.5))
+    assert selftest.check_valid(graded) == [
+        "4.1 train took 1 of 1 points from correct work: accuracy: got 0.12",
+        "4.2 evaluate took 0.5 of 1 points from correct work: no output"]
+    assert selftest.check_valid(document(row("1.1", "add"))) == []
+
+
+def test_a_corpus_member_needs_no_expected_toml_and_may_not_have_one(tmp_path):
+    scaffold.new(Project(tmp_path), "hw1")
+    assignment = Project(tmp_path).assignment("hw1")
+    member = assignment.root / "test_submissions" / "valid_loop"
+    member.mkdir()
+    assert selftest.corpus(assignment) == [member]
+    (member / "expected.toml").write_text("score = 3\n")
+    with pytest.raises(ConfigError, match="valid_loop: a valid_\\* case is correct work"):
+        selftest.cases(assignment)
+
+
+def test_a_corpus_member_without_a_graded_file_gets_the_reference_s(tmp_path):
+    assignment = Assignment(root=tmp_path, name="x", title="x", settings=parse(
+        {"artifacts": {"checkpoint": {"file": "net.safetensors", "kind": "checkpoint"}}}))
+    reference, member, wrong = tmp_path / "reference", tmp_path / "valid_a", tmp_path / "wrong"
+    for folder in (reference, member, wrong):
+        folder.mkdir()
+        (folder / "calc.py").write_text(f"# {folder.name}\n")
+    (reference / "net.safetensors").write_bytes(b"reference weights")
+    staged = selftest.stage_case(assignment, member, reference, tmp_path / "staged")
+    assert (staged / "net.safetensors").read_bytes() == b"reference weights"
+    assert (staged / "calc.py").read_text() == "# valid_a\n"
+    (member / "net.safetensors").write_bytes(b"its own")
+    staged = selftest.stage_case(assignment, member, reference, tmp_path / "again")
+    assert (staged / "net.safetensors").read_bytes() == b"its own"
+    (wrong / "expected.toml").write_text("score = 0\n")  # a wrong case is graded as it is
+    staged = selftest.stage_case(assignment, wrong, reference, tmp_path / "wrong_staged")
+    assert sorted(p.name for p in staged.iterdir()) == ["calc.py"]
 
 
 def test_the_skeleton_scores_nothing_and_keeps_every_row():
@@ -86,6 +125,20 @@ def test_build_packages_nothing_when_the_selftest_fails(tmp_path, capsys):
     assert "test_submissions/wrong_sign: scores 1, expected 3" in err
     assert "grader: selftest found 1 problems" in err and "nothing packaged" in err
     assert not dist.exists()
+
+
+def test_selftest_fails_naming_the_corpus_member_and_the_test_it_lost(tmp_path, capsys):
+    """A valid_* case that loses points is a test too strict for correct work."""
+    project = ["--project", str(tmp_path)]
+    scaffold.new(Project(tmp_path), "hw1")
+    cases = tmp_path / "assignments/hw1/test_submissions"
+    (cases / "wrong_sign/expected.toml").unlink()
+    (cases / "wrong_sign").rename(cases / "valid_sign")
+    assert cli.main(["selftest", "hw1", "--no-sandbox", *project]) == 1
+    captured = capsys.readouterr()
+    assert "selftest hw1: test_submissions/valid_sign: 1/3, 1 problem" in captured.out
+    assert re.search(r"test_submissions/valid_sign: 2\.1 \S.* took 2 of 2 points from correct "
+                     r"work: ", captured.err), captured.err
 
 
 @pytest.mark.slow

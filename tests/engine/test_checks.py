@@ -66,3 +66,18 @@ def test_check_scalar_and_equal_use_exact_types():
         checks.check_equal(True, 1)
     with pytest.raises(CheckFailed, match="Hint: count the bias"):
         checks.check_equal(7840, 7850, name="parameters", hint="count the bias")
+
+
+def test_an_accuracy_computed_in_float32_matches_and_one_sample_off_does_not():
+    """(pred == y).float().mean().item() is the judge's fraction rounded to float32."""
+    pred, labels = torch.zeros(100, dtype=torch.int64), torch.arange(100) % 25
+    in_float32 = (pred == labels).float().mean().item()  # 0.03999999910593033
+    checks.check_loss_and_accuracy((1.0, in_float32), 1.0, 4 / 100, "evaluate")
+    checks.check_loss_and_accuracy((1.0, torch.tensor(0.5)), 1.0, 0.5, "evaluate")  # 0-d
+    with pytest.raises(CheckFailed, match=r"accuracy: expected 0.4 .* got 0.399999"):
+        checks.check_loss_and_accuracy((1.0, 399_999 / 1_000_000), 1.0, 0.4, "evaluate")
+
+
+def test_a_scalar_failure_prints_enough_digits_to_show_the_difference():
+    with pytest.raises(CheckFailed, match=r"expected 0.12 \(within .*\), got 0.1200001\."):
+        checks.check_scalar(0.1200001, 0.12, rtol=0, atol=1e-9)

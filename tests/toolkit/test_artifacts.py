@@ -76,6 +76,18 @@ def test_pickled_checkpoint_is_refused_unread(tmp_path, suffix):
            '"resnet20.safetensors")' in str(raised.value)
 
 
+def test_a_safetensors_header_length_starting_with_pickles_byte_is_read(tmp_path):
+    """The header's length comes first, little-endian: 0x2a80 bytes (an option-B ResNet-20's)
+    starts the file with 0x80, the byte a bare pickle starts with. Parsing tells them apart."""
+    path = tmp_path / "resnet20.safetensors"
+    for pad in range(8, 400, 8):  # safetensors pads the header to 8 bytes: try lengths
+        save_file({"w": torch.ones(2)}, str(path), metadata={"note": "x" * pad})
+        if path.read_bytes()[0] == 0x80:
+            break
+    assert path.read_bytes()[0] == 0x80
+    assert artifacts.load_checkpoint(path, max_bytes=1 << 20)["w"].tolist() == [1.0, 1.0]
+
+
 def test_torch_save_under_the_safetensors_name_is_refused(tmp_path):
     path = tmp_path / "resnet20.safetensors"
     torch.save({"w": torch.ones(2)}, path)

@@ -23,7 +23,7 @@ class TwoLayer(nn.Module):
 
     def forward(self, x):
         hidden = self.fc1(x.flatten(1))
-        hidden = torch.relu(hidden) if self.functional_relu else self.act(hidden)
+        hidden = torch.relu(hidden) ** 2 if self.functional_relu else self.act(hidden)
         return self.fc2(self.drop(hidden))
 
 
@@ -64,6 +64,16 @@ def test_layers_in_call_order_with_the_flatten_rebuilt():
     assert rebuilt.macs((1, 3, 2, 2)) == 12 * 8 + 8 * 3
 
 
+def test_flatten_and_identity_modules_are_not_listed_as_computing_layers():
+    """nn.Flatten and nn.Identity do what x.flatten(1) and nothing do: the same layer list."""
+    model = nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.Identity(), nn.ReLU(),
+                          nn.Linear(8, 3))
+    rebuilt = verified(model)
+    assert rebuilt.layer_types() == ["Linear", "ReLU", "Linear"]
+    assert [layer["type"] for layer in rebuilt.layers] == [
+        "Flatten", "Linear", "Identity", "ReLU", "Linear"]
+
+
 def test_a_shared_layer_is_listed_per_call_and_counted_once():
     rebuilt = verified(SharedReLU())
     assert rebuilt.layer_types() == ["Linear", "ReLU", "Linear", "ReLU"]
@@ -102,12 +112,16 @@ def test_dropout_is_checked_in_training_mode():
 
 
 def test_layers_the_judge_cannot_build_are_named():
-    class Swish(nn.Module):
-        def forward(self, x):
-            return x * torch.sigmoid(x)
+    class Scale(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.ones(2))
 
-    model = nn.Sequential(nn.Flatten(), nn.Linear(12, 2), Swish())
-    with pytest.raises(StructureError, match="cannot rebuild your layer 2 \\(Swish\\)"):
+        def forward(self, x):
+            return x * self.weight
+
+    model = nn.Sequential(nn.Flatten(), nn.Linear(12, 2), Scale())
+    with pytest.raises(StructureError, match="cannot rebuild your layer 2 \\(Scale\\)"):
         verified(model)
 
 
