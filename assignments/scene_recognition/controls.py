@@ -1,8 +1,11 @@
 """Models for `grader calibrate scene_recognition` that the reference does not have.
 
 Negative controls (wrong models that must stay below the thresholds on every
-seed): a linear model on pixels, SimpleNet without its ReLUs, and MyAlexNet
-on a backbone that was never pretrained. And `FineTunedAlexNet`, the
+seed): a linear model on pixels, SimpleNet with every nonlinearity taken out
+(no ReLUs, average instead of max pooling: linear, whatever its depth), and
+MyAlexNet on a backbone that was never pretrained. SimpleNet without its ReLUs
+alone is no control: max pooling is a nonlinearity, enough for the stand-in's
+relation (datasets.py); the layer rules catch that net. And `FineTunedAlexNet`, the
 reference's MyAlexNet on the pretrained backbone the fine-tuning test uses.
 Loaded by calibration only, with the reference's modules and this folder importable.
 """
@@ -31,8 +34,8 @@ class Linear(nn.Sequential):
         super().__init__(nn.Flatten(), nn.Linear(64 * 64, 15))
 
 
-class SimpleNetWithoutReLU(SimpleNet):
-    """SimpleNet with its ReLUs removed: linear but for the max pooling."""
+class LinearSimpleNet(SimpleNet):
+    """SimpleNet with its ReLUs removed and its max pooling made average pooling: linear."""
 
     def __init__(self):
         super().__init__()
@@ -40,6 +43,8 @@ class SimpleNetWithoutReLU(SimpleNet):
             for name, layer in list(part.named_children()):
                 if isinstance(layer, nn.ReLU):
                     part._modules[name] = nn.Identity()
+                elif isinstance(layer, nn.MaxPool2d):
+                    part._modules[name] = nn.AvgPool2d(layer.kernel_size, layer.stride)
 
 
 class FineTunedAlexNet(MyAlexNet):

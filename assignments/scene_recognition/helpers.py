@@ -34,6 +34,12 @@ def write_files(files: dict) -> str:
     return str(root)
 
 
+def set_dataset(loader, pairs: list) -> None:
+    """Give an ImageLoader the judge's ``(path, label)`` pairs as ``self.dataset``, the list
+    its ``__len__`` and ``__getitem__`` read."""
+    loader.dataset = [(str(path), int(label)) for path, label in pairs]
+
+
 def pixels(image) -> dict:
     """A PIL image as data: its mode and its pixels."""
     return {"mode": image.mode, "pixels": np.asarray(image)}

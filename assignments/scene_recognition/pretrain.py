@@ -33,10 +33,15 @@ import helpers
 
 PRETRAIN_SEED = 4476          # not datasets.SEED: the source task's images are not graded ones
 PRETRAIN_PER_CLASS = 400      # per scene class: 6,000 images
+# torchvision AlexNet's module indices (convolutions at features[0, 3, 6, 8, 10], linear
+# layers at classifier[1, 4, 6]), so that code freezing layers by index works on it; at
+# 64 x 64 the features come out at the pool's size (as AlexNet's do at 224 x 224), so a
+# forward that leaves the average pool out computes the same. 224 x 224 works too.
 BACKBONE = {
-    "features": [["Conv2d", 3, 16, 5, 1, 2], ["ReLU"], ["MaxPool2d", 2],
+    "features": [["Conv2d", 3, 16, 5, 2, 2], ["ReLU"], ["MaxPool2d", 2],
                  ["Conv2d", 16, 32, 5, 1, 2], ["ReLU"], ["MaxPool2d", 2],
-                 ["Conv2d", 32, 64, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2]],
+                 ["Conv2d", 32, 64, 3, 1, 1], ["ReLU"], ["Conv2d", 64, 64, 3, 1, 1], ["ReLU"],
+                 ["Conv2d", 64, 64, 3, 1, 1], ["ReLU"], ["MaxPool2d", 3, 2]],
     "pool": [3, 3],
     "classifier": [["Dropout", 0.5], ["Linear", 64 * 9, 128], ["ReLU"], ["Dropout", 0.5],
                    ["Linear", 128, 4096], ["ReLU"], ["Linear", 4096, datasets.NUM_SOURCE_CLASSES]],

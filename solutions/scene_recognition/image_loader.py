@@ -41,8 +41,10 @@ class ImageLoader(data.Dataset):
     def load_imagepaths_with_labels(self, class_labels: dict[str, int]) -> list[tuple[str, int]]:
         """``(path, label)`` for every image file of every class folder in ``class_labels``.
 
-        Paths are strings; the list is sorted by class name, then by path, so
-        that the same folder always gives the same order.
+        Paths are strings, labels the indices ``class_labels`` gives. Every
+        .jpg, .jpeg and .png file counts (any case), not only .jpg. The order
+        is free; sorting by class name, then by path, gives the same order on
+        every machine.
         """
         # BEGIN SOLUTION
         # TODO: for each class folder, list its .jpg/.jpeg/.png files (sorted) with the class index

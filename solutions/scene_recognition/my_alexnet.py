@@ -48,12 +48,16 @@ class MyAlexNet(nn.Module):
     last layer is an ``nn.Linear`` from 4096 features); None: ``load_alexnet()``.
 
     ``cnn_layers`` (an ``nn.Sequential``): the backbone's ``features`` then its
-    ``avgpool``. ``fc_layers`` (an ``nn.Sequential``): the backbone's
+    ``avgpool`` (which may be left out, as in the course: at AlexNet's 224 x 224,
+    and on the grader's backbones at 64 x 64, the features come out at the
+    pool's size). ``fc_layers`` (an ``nn.Sequential``): the backbone's
     ``classifier`` with its last layer replaced by ``nn.Linear(4096, 15)``.
     Every parameter of the backbone's layers is frozen
     (``requires_grad=False``); the new last layer's are the only trainable ones:
-    with AlexNet, 61,455 trainable and 57,003,840 frozen.
-    ``loss_criterion``: ``nn.CrossEntropyLoss(reduction="mean")``.
+    with AlexNet, 61,455 trainable and 57,003,840 frozen. Any backbone keeps
+    torchvision AlexNet's module indices: its convolutions are
+    ``features[0, 3, 6, 8, 10]``, its linear layers ``classifier[1, 4, 6]``.
+    ``loss_criterion``: ``nn.CrossEntropyLoss(reduction="mean")`` (or "sum").
     """
 
     def __init__(self, backbone: nn.Module | None = None):

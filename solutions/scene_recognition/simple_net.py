@@ -7,11 +7,19 @@ from torch import nn
 class SimpleNet(nn.Module):
     """Two conv blocks and two linear layers.
 
-    ``cnn_layers`` (an ``nn.Sequential``): Conv2d(1, 10, 5), MaxPool2d(3),
-    ReLU, Conv2d(10, 20, 5), MaxPool2d(3), ReLU, which turns a (N, 1, 64, 64)
-    batch into (N, 20, 5, 5). ``fc_layers`` (an ``nn.Sequential``):
-    Linear(500, 100), ReLU, Linear(100, 15). ``loss_criterion``:
-    ``nn.CrossEntropyLoss(reduction="mean")``. 56,895 parameters.
+    The design is yours within the course's rules: ``cnn_layers`` and
+    ``fc_layers``, both ``nn.Sequential``, hold between them at least two
+    ``nn.Conv2d``, two ``nn.Linear`` and two ``nn.ReLU`` modules (more
+    layers, other activations, batch norm and ReLUs after the convolutions
+    only are all fine); the output has 15 logits per image; ``loss_criterion``
+    is an ``nn.CrossEntropyLoss`` (``reduction`` "mean" or "sum"). The grader
+    trains it with a fixed budget and checks its held-out accuracy.
+
+    One design that meets them (56,895 parameters): ``cnn_layers``:
+    Conv2d(1, 10, 5), MaxPool2d(3), ReLU, Conv2d(10, 20, 5), MaxPool2d(3),
+    ReLU, which turns a (N, 1, 64, 64) batch into (N, 20, 5, 5);
+    ``fc_layers``: Linear(500, 100), ReLU, Linear(100, 15);
+    ``loss_criterion``: ``nn.CrossEntropyLoss(reduction="mean")``.
     """
 
     def __init__(self):

@@ -19,7 +19,9 @@ def compute_mean_and_std(dir_name: str) -> tuple[float, float]:
     pooled together: the standard deviation is the population one (ddof=0), not
     an average of per-image values. Images are streamed one at a time into
     ``sklearn.preprocessing.StandardScaler.partial_fit``, so the folder never
-    has to fit in memory. Returns two Python floats ``(mean, std)``.
+    has to fit in memory. Returns two Python floats ``(mean, std)`` (arrays of
+    shape (1,), as the scaler's ``mean_`` and ``scale_`` are, are accepted too).
+    Files in the folder itself and deeper than ``<split>/<class>/`` count too.
     """
     # BEGIN SOLUTION
     # TODO: partial_fit a StandardScaler on each image's pixels (a column of values in [0, 1])

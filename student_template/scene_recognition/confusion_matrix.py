@@ -12,7 +12,8 @@ def generate_confusion_matrix(predictions: np.ndarray, targets: np.ndarray, num_
     of true class ``i`` predicted as ``j`` (rows: truth, columns: prediction).
     With ``normalize`` each row is divided by its sum, so a row holds the
     fractions of class ``i`` predicted as each class; a class that never
-    occurs in ``targets`` keeps a row of zeros.
+    occurs in ``targets`` keeps a row of zeros (a row of NaNs, as a plain
+    division by the row's sum gives, is accepted too).
     """
     # TODO: count each (target, prediction) pair, then divide each non-empty row by its sum
     raise NotImplementedError("TODO: count each (target, prediction) pair, then divide each non-empty row by its sum")

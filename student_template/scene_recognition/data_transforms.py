@@ -19,10 +19,12 @@ def get_data_augmentation_transforms(inp_size: tuple[int, int], pixel_mean,
                                      pixel_std) -> transforms.Compose:
     """The fundamental transforms plus random changes that keep the scene's class.
 
-    Adds, before ``ToTensor``, a ``RandomHorizontalFlip`` (a mirrored scene is
-    the same scene), a ``ColorJitter`` of brightness and contrast, and a small
-    ``RandomResizedCrop`` back to ``inp_size``; the output has the same shape
-    and normalization as ``get_fundamental_transforms``.
+    Adds a ``RandomHorizontalFlip`` (a mirrored scene is the same scene) and a
+    ``ColorJitter`` of brightness and contrast, and may add more (here a small
+    ``RandomResizedCrop`` back to ``inp_size``), in an order of your choice as
+    long as ``ToTensor`` comes before ``Normalize`` and the changes stay mild;
+    the output has the same shape and normalization as
+    ``get_fundamental_transforms``.
     """
     # TODO: Resize, then random flip / jitter / crop, then ToTensor and Normalize
     raise NotImplementedError("TODO: Resize, then random flip / jitter / crop, then ToTensor and Normalize")

@@ -5,8 +5,11 @@ from torch import nn
 
 
 class SimpleNetDropout(nn.Module):
-    """SimpleNet's layers with ``nn.Dropout(0.5)`` in front of ``fc_layers``.
+    """SimpleNet with dropout (here ``nn.Dropout(0.5)`` in front of ``fc_layers``).
 
+    The rules are SimpleNet's, plus at least one ``nn.Dropout`` inside
+    ``cnn_layers`` or ``fc_layers``; where it sits, its ``p`` and any other
+    dropout (``nn.Dropout2d``) are yours to choose. One design that meets them:
     ``cnn_layers`` (an ``nn.Sequential``): Conv2d(1, 10, 5), MaxPool2d(3),
     ReLU, Conv2d(10, 20, 5), MaxPool2d(3), ReLU: (N, 1, 64, 64) ->
     (N, 20, 5, 5). ``fc_layers`` (an ``nn.Sequential``): Dropout(0.5),

@@ -1,6 +1,7 @@
 """generate_confusion_matrix: a course-style 12-sample case, then random cases against the judge.
 
-Arguments are passed by keyword, so either order of predictions and targets works.
+Arguments are passed by keyword, so either order of predictions and targets works. A class
+that never occurs may get a row of zeros or, as the course's plain division gives, of NaNs.
 """
 
 import numpy as np
@@ -16,10 +17,18 @@ HINT = "entry [i, j] counts samples of true class i predicted as j; normalize ea
 
 
 def matrix(submission, predictions, targets, num_classes: int, normalize: bool) -> np.ndarray:
+    """The student's matrix; a row of NaNs (0 / 0, the course's plain division) for a class
+    that never occurs in ``targets`` reads as the row of zeros the docstring asks for."""
     result = submission.confusion_matrix.generate_confusion_matrix(
         predictions=predictions, targets=targets, num_classes=num_classes, normalize=normalize)
-    return checks.check_array(result, shape=(num_classes, num_classes),
-                              name="confusion matrix", hint="a numpy array, num_classes square")
+    result = checks.check_array(result, shape=(num_classes, num_classes), finite=False,
+                                name="confusion matrix", hint="a numpy array, num_classes square")
+    absent = ~np.isin(np.arange(num_classes), targets)
+    if normalize and result.dtype.kind == "f":
+        result = result.copy()
+        result[absent & np.isnan(result).all(axis=1)] = 0
+    return checks.check_array(result, finite=True, name="confusion matrix",
+                              hint=HINT + "; only a class that never occurs may get NaNs")
 
 
 def judge_matrix(predictions, targets, num_classes: int, normalize: bool) -> np.ndarray:

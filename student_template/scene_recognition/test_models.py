@@ -22,9 +22,12 @@ SEQUENTIAL = "torch.nn.modules.container.Sequential"
 def test_output_shape(build, images, model_id):
     """Model maps a batch of 64x64 grayscale scenes to 15 logits each"""
     model = build(model_id)
-    for n in (1, 5):
+    # One image in evaluation mode: a training-mode batch norm needs more than one per batch.
+    for n, mode in ((5, "training"), (1, "evaluation")):
+        if mode == "evaluation":
+            model.eval()
         checks.check_tensor(model(images(n)), shape=(n, 15), dtype=torch.float32,
-                            name=f"{model_id} output for {n} images",
+                            name=f"{model_id} output for {n} image(s) in {mode} mode",
                             hint="the last Linear layer has 15 outputs, one per scene class")
 
 

@@ -1,5 +1,8 @@
 """compute_mean_and_std over a folder of image files the judge writes fresh for each run.
 
+Each statistic may be a float or, as the course's StandardScaler gives it (``mean_``,
+``scale_``), an array of shape (1,).
+
 The folder mixes PNG and JPEG files (one with an upper-case suffix), grayscale
 and colour images of varied sizes, nested sub-folders of different
 brightness, and a file that is not an image. The judge computes the expected
@@ -26,8 +29,9 @@ LAYOUT = {
 NOT_AN_IMAGE = {"train/labels.txt": b"kitchen 1\ncoast 2\n"}
 TOLERANCE = 1e-5
 HINT = ("convert every image to grayscale (\"L\"), scale its pixels to [0, 1], and pool the "
-        "pixels of all .jpg/.jpeg/.png files under the folder, in every sub-folder at any depth, "
-        "before taking the population standard deviation (ddof=0)")
+        "pixels of all .jpg/.jpeg/.png files (any case) under the folder, in every sub-folder "
+        "at any depth (not only <folder>/<split>/<class>/*.jpg: the grader's folder mixes "
+        "them), before taking the population standard deviation (ddof=0)")
 
 
 @pytest.fixture
@@ -45,7 +49,15 @@ def statistics(submission, path: str) -> tuple[float, float]:
     checks.check_type(result, tuple, name="compute_mean_and_std's return value",
                       hint="return a tuple (mean, std) of two floats")
     checks.check_equal(len(result), 2, name="length of compute_mean_and_std's return value")
-    return result
+    return tuple(scalar(value) for value in result)
+
+
+def scalar(value):
+    """A statistic as StandardScaler keeps it (``mean_``, ``scale_``: arrays of shape (1,)), as
+    its number; anything else as it came, for check_scalar to judge."""
+    if isinstance(value, np.ndarray) and value.shape == (1,):
+        return value[0]
+    return value
 
 
 @pytest.mark.weight(3)

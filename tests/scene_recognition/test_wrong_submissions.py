@@ -38,6 +38,13 @@ MISTAKES = {
         "stats.py", 'np.asarray(image.convert("L")', "np.asarray(image", {"1.1", "1.2"}),
     "ImageLoader: colour images not converted": (
         "image_loader.py", 'return image.convert("L")', "return image.copy()", {"2.3", "2.4"}),
+    # a mistake in one loader function is charged by that function's test only
+    "ImageLoader reads only .jpg files": (
+        "image_loader.py", "path.suffix.lower() in IMAGE_SUFFIXES", 'path.suffix.lower() == ".jpg"',
+        {"2.2.1", "2.2.2"}),
+    "get_classes counts files as classes": (
+        "image_loader.py", "for p in self.curr_folder.iterdir() if p.is_dir())",
+        "for p in self.curr_folder.iterdir())", {"2.1.1", "2.1.2"}),
     "transforms without Normalize": (
         "data_transforms.py", """        transforms.ToTensor(),
         transforms.Normalize(mean=pixel_mean, std=pixel_std),

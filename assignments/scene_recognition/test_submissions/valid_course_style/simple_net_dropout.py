@@ -1,0 +1,29 @@
+import torch
+import torch.nn as nn
+
+
+class SimpleNetDropout(nn.Module):
+    def __init__(self):
+        """SimpleNet with a dropout layer between the two linear layers."""
+        super().__init__()
+        self.cnn_layers = nn.Sequential(
+            nn.Conv2d(1, 10, kernel_size=5, stride=1),
+            nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=3),
+            nn.Conv2d(10, 20, kernel_size=5, stride=1),
+            nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=3),
+        )
+        self.fc_layers = nn.Sequential(
+            nn.Linear(500, 100),
+            nn.Dropout(p=0.3),
+            nn.Linear(100, 15),
+        )
+        self.loss_criterion = nn.CrossEntropyLoss(reduction="sum")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        model_output = None
+        x = self.cnn_layers(x)
+        x = x.view(x.size(0), -1)
+        model_output = self.fc_layers(x)
+        return model_output
