@@ -23,6 +23,7 @@ from grader.judge.tomlcheck import SUBTABLES, ConfigError, error, parse_table, u
 from grader.toolkit.recipe import Recipe
 
 CONFIG_NAME = "assignment.toml"
+CASES = "test_submissions"  # beside it: selftest's cases and the fairness corpus, never graded
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 DEVICES = ("cpu", "cuda")  # device classes with thresholds of their own
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +65,8 @@ class WorkerTable:
 @dataclass(frozen=True)
 class GradingTable:
     time_budget_s: float = 540.0
-    call_timeout_s: float = 120.0
+    call_timeout_s: float = 120.0   # CPU seconds per CPU (grader.sandbox.process)
+    call_wall_factor: float = 4.0   # a call's wall-clock cap, in call_timeout_s
     worker: WorkerTable = field(default_factory=WorkerTable)
 
 

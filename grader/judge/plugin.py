@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,7 @@ class GradingHooks:
                 budget = self.state.limits(outcome.assignment).time_budget_s
                 outcome.reason = f"Not run: the time budget of the grading run ({budget:g} s) " \
                                  "was spent."
+                self._budget_spent(outcome)
                 pytest.fail(outcome.reason, pytrace=False)
             self.state.drain_output(outcome.assignment)  # output of earlier, unattributed calls
             func = _function(item)
@@ -146,6 +148,8 @@ class GradingHooks:
         if outcome.grader_fault:
             outcome.retry()
             reports = runtestprotocol(item, nextitem=nextitem, log=False)
+            if outcome.grader_fault:
+                outcome.regrade = "a worker was killed from outside in both runs of the test"
         if self.state.last_reference_use.get(outcome.assignment.root) == item.nodeid:
             self.state.release(outcome.assignment, "reference")
         release_free_memory()  # a test's temporary tensors: the next test may need the room
@@ -167,6 +171,8 @@ class GradingHooks:
         error = call.excinfo.value if call.excinfo else None
         if isinstance(error, SubmissionError) and error.error.get("grader_fault"):
             outcome.grader_fault = True
+        if _disturbed(error):
+            outcome.regrade = error.staff_note
         if report.when == "call":
             outcome.passed_call = report.passed
             func = _function(item)
@@ -176,9 +182,20 @@ class GradingHooks:
                 outcome.leaderboard_value = func.__leaderboard_value__
         if outcome.reason is None and (report.failed or report.skipped):
             outcome.reason = failure_reason(call, report)
+        if isinstance(error, SubmissionError) and error.error.get("budget_spent"):
+            self._budget_spent(outcome)
         if report.when == "teardown":
             outcome.output += self.state.drain_output(outcome.assignment)
             outcome.done = True
+
+    def _budget_spent(self, outcome: Outcome) -> None:
+        """The run's time budget ran out before `outcome`'s test was done: on a busy
+        machine, that is a regrade, not a verdict on the student's code."""
+        if self.state.machine_busy():
+            said = (outcome.reason or "").rstrip(".")
+            outcome.reason = f"{said}. The grading machine was too busy to finish the run in time."
+            outcome.regrade = ("the run's time budget ran out while the judge waited for a CPU "
+                               "most of the time it wanted one")
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -192,6 +209,9 @@ class GradingHooks:
     def pytest_terminal_summary(self, terminalreporter) -> None:
         for path, why in self.state.collection_errors.items():  # the staff's log, not results
             terminalreporter.write_line(f"could not collect {path}:\n{why}")
+        for test, why in self.state.regrades().items():
+            terminalreporter.write_line(f"REGRADE: test {test} could not be graded fairly on "
+                                        f"this run ({why}); results.json marks it for a regrade")
         if self.state.graded or self.state.collection_errors:
             public_only = any(a.config.get("assignment", {}).get("public_tests_only")
                               for a in self.state.assignments())
@@ -204,6 +224,12 @@ def _function(item: pytest.Item):
     """The test function object that gradescope-utils decorators keep state on."""
     obj = getattr(item, "obj", None)
     return getattr(obj, "__func__", obj)
+
+
+def _disturbed(error: BaseException | None) -> bool:
+    """A timing that `check_quiet` found disturbed (any test that timed loaded the module)."""
+    timing = sys.modules.get("grader.toolkit.timing")
+    return timing is not None and isinstance(error, timing.Disturbed)
 
 
 def failure_reason(call: pytest.CallInfo, report: pytest.TestReport) -> str:

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import math
 import os
 import platform
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import grader
+from grader import textsafe
 
 TEST_OUTPUT_LIMIT = 10_000
 TOP_OUTPUT_LIMIT = 50_000
-# C0 controls except tab and newline, DEL, C1 controls, and ANSI escape sequences.
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+REGRADE = "regrade"  # extra_data: the tests (numbers, else names) a regrade must grade again
 
 
 def clean_text(text: str, limit: int) -> str:
-    """Printable text, `\\n` line endings, at most `limit` characters (cut marked)."""
-    text = _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("\ufffd", text)
+    """`textsafe.clean` text (valid, printable), at most `limit` characters (cut marked)."""
+    text = textsafe.clean(text)
     if len(text) > limit:
         note = f"\n[... output truncated: {len(text) - limit} more characters]"
         text = text[: max(0, limit - len(note))] + note
@@ -74,8 +72,20 @@ def build(tests: list[TestResult], *, output: str, visibility: str,
         "stdout_visibility": "hidden",
         "extra_data": extra_data,
         "tests": [t.as_json() for t in tests],
-        "leaderboard": leaderboard,
+        "leaderboard": [{**entry, "value": clean_text(entry["value"], 1000)}
+                        if isinstance(entry.get("value"), str) else entry
+                        for entry in leaderboard],
     }
+
+
+def needs_regrade(document: dict) -> bool:
+    """Whether this grading must be done again: some test could not be graded fairly on
+    this run (a timing a busy machine disturbed, a worker killed from outside twice).
+
+    Such a test scores 0 in this document and says so; grading the submission again,
+    on a quieter machine, gives the document that replaces this one.
+    """
+    return bool((document.get("extra_data") or {}).get(REGRADE))
 
 
 def environment(device: str, seed: int, **more: Any) -> dict:
@@ -121,14 +131,36 @@ def failure_document(message: str, *, execution_time: float = 0.0,
 
 
 def write_json(path: str | Path, document: dict) -> dict:
-    """Write `document`; one holding a value JSON cannot carry becomes a valid failure file."""
+    """Write `document`; a value JSON or UTF-8 cannot carry is repaired, never a lost row.
+
+    Text is cleaned where it enters the document (`TestResult`, `build`), so this is
+    the last resort for a value that slipped past: the repaired file still lists every
+    test with its score, and says that it was repaired.
+    """
     try:
         write_atomic(path, document)
     except (TypeError, ValueError) as exc:
-        document = failure_document(f"The grader produced invalid results ({exc}); "
-                                    "please tell the course staff.")
+        note = (f"The grader had to repair these results before writing them ({exc}); "
+                "the scores are as graded. Please tell the course staff.")
+        document = _repaired({**document, "output": f"{note}\n\n{document.get('output', '')}"})
+        document["score"] = round(sum(t["score"] for t in document.get("tests", [])), 6)
         write_atomic(path, document)
     return document
+
+
+def _repaired(value: Any) -> Any:
+    """`value` as JSON can hold it: text cleaned, containers plain, non-finite numbers 0."""
+    if isinstance(value, str):
+        return textsafe.clean(value)
+    if isinstance(value, dict):
+        return {textsafe.clean(str(k)): _repaired(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_repaired(v) for v in value]
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else 0.0
+    return textsafe.clean(str(value))
 
 
 def write_atomic(path: str | Path, document: dict) -> None:

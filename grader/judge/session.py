@@ -17,7 +17,15 @@ from grader.judge import manifest, report, results
 from grader.judge.config import Assignment
 from grader.judge.errors import SubmissionError
 from grader.judge.metadata import TestSpec
+from grader.toolkit import secret as course_secret
 
+PRINTED_LIMIT = results.TEST_OUTPUT_LIMIT // 2  # of a test's output; the reason comes first
+REGRADE_NOTE = ("Some tests could not be graded fairly on this run (the grading machine was "
+                "too busy, or stopped your code itself); this grading is marked for a regrade, "
+                "which will run them again. Until then they score 0.")
+REGRADE_ROW = ("This grading is marked for a regrade, which will run this test again; until "
+               "then it scores 0.")
+BUSY_SHARE = 0.5  # of its runnable time, the judge waited for a CPU: the machine was too busy
 UNCOLLECTED = ("This test could not be run: the grader failed to load it. This is a problem "
                "with the grader, not your code; the staff have been told.")
 
@@ -37,6 +45,7 @@ class Outcome:
     duration: float = 0.0
     done: bool = False
     grader_fault: bool = False     # the worker was killed by nothing the student's code hit
+    regrade: str | None = None     # why this run could not grade it (for the staff's log)
     pictures: list[str] = field(default_factory=list)  # PNGs the test drew, as shown to students
 
     def retry(self) -> None:
@@ -46,17 +55,21 @@ class Outcome:
 
     def row(self) -> results.TestResult:
         spec = self.spec
-        passed = self.passed_call and self.reason is None
+        passed = self.passed_call and self.reason is None and not self.regrade
         score = spec.weight if passed else 0.0
-        if self.points is not None:
+        if self.regrade:
+            score = 0.0  # while flagged: the regrade grades it
+        elif self.points is not None:
             score = self.points
         elif self.fraction is not None:
             score = spec.weight * self.fraction
-        output = self.reason or ""
-        if not passed and spec.hide_errors:
-            output = spec.hide_errors
-        elif self.output:
-            output += "\n\nYour code printed:\n" + "".join(self.output)
+        reason = (self.reason or "") + (f"\n\n{REGRADE_ROW}" if self.regrade else "")
+        hide = not passed and spec.hide_errors
+        # A regrade's reason tells nothing of the test: shown even where failures are hidden.
+        output = spec.hide_errors if hide and not self.regrade else reason
+        if self.output and not hide:  # capped first: a flood of prints never pushes out pictures
+            printed = results.clean_text("".join(self.output), PRINTED_LIMIT)
+            output += "\n\nYour code printed:\n" + printed
         if self.pictures and not (spec.hide_errors and not passed):
             output += "".join(f"\n{report.PICTURE}{picture}" for picture in self.pictures)
         return results.TestResult(
@@ -68,7 +81,8 @@ class Outcome:
             number=spec.number,
             visibility=spec.visibility,
             tags=list(spec.tags),
-            extra_data={"duration_s": round(self.duration, 3)},
+            extra_data={"duration_s": round(self.duration, 3),
+                        **({results.REGRADE: True} if self.regrade else {})},
         )
 
 
@@ -87,6 +101,7 @@ class GradingSession:
         self._secrets: dict[Path, str] = {}
         self.notes: list[str] = []                   # about the submission's files (staging)
         self.document: dict | None = None            # the results document, once finished
+        self._cpu_at_start = _judge_cpu()
 
     @property
     def graded(self) -> bool:
@@ -98,17 +113,19 @@ class GradingSession:
     def secret(self, assignment: Assignment) -> str:
         """Mixed into the judge's input seeds when grading (see plugin.test_seed).
 
-        A digest of the assignment's folder (hidden tests included, which students
-        never see) and of the submission: unpredictable from the student's side, yet
-        the same for the same submission, so its score is the same on every run.
+        A digest of the course's grading secret, of the assignment's folder (hidden
+        tests included, which students never see; not its selftest cases, so that
+        editing the corpus changes no student's inputs) and of the submission:
+        unpredictable from the student's side, yet the same for the same submission,
+        so its score is the same on every run, and new with each term's secret.
         """
         if self.backend != "sandbox":
             return ""
         if assignment.root not in self._secrets:
-            digest = hashlib.sha256()
+            digest = hashlib.sha256(course_secret.read(assignment.root) or b"")
             for folder in filter(None, (assignment.root, self.submission_dir)):
-                for path in sorted(p for p in folder.rglob("*")
-                                   if p.is_file() and "__pycache__" not in p.parts):
+                for path in sorted(p for p in folder.rglob("*") if p.is_file() and not
+                                   {"__pycache__", configs.CASES} & set(p.relative_to(folder).parts)):
                     digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
                     digest.update(path.read_bytes())
             self._secrets[assignment.root] = digest.hexdigest()
@@ -136,6 +153,15 @@ class GradingSession:
     def time_left(self, assignment: Assignment) -> float:
         """Seconds left of the whole-run time budget."""
         return self.limits(assignment).time_budget_s - (time.monotonic() - self.started)
+
+    def machine_busy(self) -> bool:
+        """Whether this run's judge waited for a CPU more than `BUSY_SHARE` of the time it
+        wanted one (its run-queue delay): the machine was oversubscribed. The budget of a
+        run stays wall-clock time (Gradescope's limit is), so a budget spent on such a
+        machine is no verdict on the student's code."""
+        (ran_before, waited_before), (ran, waited) = self._cpu_at_start, _judge_cpu()
+        ran, waited = ran - ran_before, waited - waited_before
+        return waited > BUSY_SHARE * (ran + waited) > 0
 
     def _connect(self, assignment: Assignment, which: str):
         if which == "reference":
@@ -206,6 +232,11 @@ class GradingSession:
             rows.append(outcome.row())
         return rows + self._uncollected_rows()
 
+    def regrades(self) -> dict[str, str]:
+        """{test number (else name): why} of the tests this run could not grade fairly."""
+        return {o.spec.number or o.spec.name: o.regrade
+                for o in self.outcomes.values() if o.regrade}
+
     def _uncollected_rows(self) -> list[results.TestResult]:
         """A failing row for each expected test of a file that could not be collected."""
         rows = []
@@ -229,6 +260,8 @@ class GradingSession:
         for (_, which), sub in self.submissions.items():
             if which == "submission":
                 lines += sub.import_errors.values()
+        if self.regrades():
+            lines.append(REGRADE_NOTE)
         if not rows and not self.collection_errors:
             lines.append("No tests were run.")
         return "\n\n".join(lines)
@@ -263,9 +296,18 @@ class GradingSession:
                 self.device, assignments[0].seed if assignments else seed,
                 backend=self.backend,
                 assignment=assignments[0].name if assignments else None,
-                sandbox=self.protections()),
+                sandbox=self.protections(), **{results.REGRADE: list(self.regrades())}),
             leaderboard=leaderboard,
         )
+
+
+def _judge_cpu() -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) of the judge's main thread."""
+    try:
+        ran, waited = Path("/proc/self/schedstat").read_text().split()[:2]
+        return int(ran) / 1e9, int(waited) / 1e9
+    except (OSError, ValueError):  # no schedstat (not Linux, or a kernel without it)
+        return 0.0, 0.0
 
 
 def _leaderboard_value_ok(value: Any) -> bool:

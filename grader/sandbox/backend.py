@@ -21,9 +21,9 @@ from grader.judge.client import SubmissionError, describe_target
 from grader.judge.config import Assignment
 from grader.judge.files import NEVER, SHADOWED
 from grader.sandbox import policy as policies
-from grader.sandbox import users
+from grader.sandbox import users, writable
 from grader.sandbox.hiding import PermissionHiding
-from grader.sandbox.process import WorkerFault, WorkerProcess
+from grader.sandbox.process import WorkerFault, WorkerProcess, usable_cpus
 
 START_TIMEOUT_S = 180.0  # importing torch on a loaded machine; never charged to the student
 _GRADER_PROBLEM = ("The grader could not set up the sandbox for your code ({}). This is a "
@@ -50,6 +50,7 @@ class SandboxBackend:
         self.applied: dict = {}  # what the launcher of the last ready worker applied
         self.hiding: PermissionHiding | None = None
         self.worker: WorkerProcess | None = None
+        self.heaviest_call_s = 0.0  # CPU time per CPU of the costliest call (for call_timeout_s)
         self._start()  # now: importing torch overlaps with the judge's own work
 
     # -- setting up ------------------------------------------------------------------
@@ -106,6 +107,7 @@ class SandboxBackend:
             keep=policies.kept_paths() + (
                 [str(Path(self.helper_module).parent)] if self.helper_module else []),
             secrets=policies.grader_secrets(),
+            writable=writable.world_writable() if isolate else [],
             limits=self.limits,
             env=policies.worker_env(self.scratch),
         )
@@ -142,15 +144,22 @@ class SandboxBackend:
         what = describe_target(request.get("target") or {})
         worker = self._ready()
         left = self.time_left()
-        timeout = min(self.assignment.call_timeout_s, left)
-        if timeout <= 0:
+        if left <= 0:
             return _fault(what, "was not run: the time budget of the grading run is spent"), []
+        cpu_s = self.assignment.call_timeout_s
+        wall_cap = cpu_s * self.assignment.settings.grading.call_wall_factor
         try:
-            reply, out = worker.exchange(request, buffers, timeout)
+            reply, out = worker.exchange(request, buffers, cpu_s, min(wall_cap, left))
         except WorkerFault as fault:
-            note = "" if timeout < left else (
-                " (the time budget of the whole grading run ran out)")
-            return _fault(what, f"{fault}{note}", self._retire(), fault.grader_fault), []
+            budget_spent = fault.waited and left < wall_cap
+            if budget_spent:
+                fault = WorkerFault(f"was stopped after {left:.0f} s: the time budget of the "
+                                    "whole grading run ran out")
+            reply = _fault(what, str(fault), self._retire(), fault.grader_fault)
+            reply["error"]["budget_spent"] = budget_spent
+            return reply, []
+        finally:
+            self.heaviest_call_s = max(self.heaviest_call_s, worker.heaviest_call_s)
         reply["output"] = (reply.get("output") or "") + worker.take_output()
         if _sticky_cuda(reply.get("error")):
             reply["error"]["message"] += (" (the GPU cannot be used after this error, so the "
@@ -196,7 +205,7 @@ class SandboxBackend:
             self.user.release()
         if self.hiding is not None:
             self.hiding.restore()
-        shutil.rmtree(self.home, ignore_errors=True)
+        writable.remove([self.home])
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -205,21 +214,29 @@ class SandboxBackend:
         """What protected this run, for results.json's extra_data (and what did not)."""
         applied = self.applied
         missing = [f"{k}: {v}" for k, v in self.notes.items()]
+        writing, files_note = self._writing()
         report = {
             "worker": "separate process: python -I -m grader.worker, in a scratch "
                       "copy of the allowed files",
             "user": f"{self.user.name} (uid {self.user.uid})" if self.user else "judge's user",
             "network": applied.get("network", "not isolated"),
+            "ipc": applied.get("ipc", "not isolated"),
             "hidden_paths": applied.get("hidden", []),
             "hidden_by": applied.get("hidden_by") or (
                 "empty folders mounted over them (mount namespace)" if applied.get("hidden")
                 else "nothing"),
-            "read_only_paths": applied.get("read_only", []),
-            "private_tmp_mb": applied.get("private_tmp_mb"),
+            "kept_paths": applied.get("kept", []),
+            **writing,
+            "blocked_calls": applied.get("blocked_calls", []),
             "rlimits": applied.get("rlimits", {}),
             "no_new_privileges": applied.get("no_new_privileges", False),
             "memory_watchdog_mb": self.limits.memory_mb,
             "call_timeout_s": self.assignment.call_timeout_s,
+            "call_timeout_counts": "CPU seconds on each CPU the worker may use",
+            "call_cpus": usable_cpus(),
+            "call_wall_cap_s": self.assignment.call_timeout_s
+            * self.assignment.settings.grading.call_wall_factor,
+            "heaviest_call_cpu_s": round(self.heaviest_call_s, 1),
             "time_budget_s": self.assignment.time_budget_s,
         }
         if applied.get("isolation_error"):
@@ -228,8 +245,36 @@ class SandboxBackend:
             missing.append("network: not isolated (needs root and network namespaces)")
         if not applied.get("hidden"):
             missing.append("hidden files: the worker can read whatever the judge's user can")
+        if files_note:
+            missing.append(files_note)
+        if applied.get("keyrings_error"):
+            missing.append(f"keyrings: not blocked ({applied['keyrings_error']}), so keys the "
+                           "worker adds to its user's keyrings outlive it")
         report["not_active"] = missing
         return report
+
+    def _writing(self) -> tuple[dict, str | None]:
+        """Where the worker could write, what keeps its writing from outliving it, and what
+        falls short (for not_active)."""
+        applied = self.applied
+        if applied.get("writable"):
+            size = applied["private_scratch_mb"]
+            return {"writable_paths": applied["writable"], "private_scratch_mb": size,
+                    "writable_by": f"one private tmpfs of {size} MB behind them all, which ends "
+                                   "with the worker; the rest of the host is read-only (mount "
+                                   "namespace)"}, None
+        if self.user:
+            return {"writable_paths": [self.scratch, *writable.world_writable()],
+                    "writable_by": "file modes: a user of its own writes only there; what it "
+                                   "owns there and its SysV IPC objects are removed when it "
+                                   "ends"}, (
+                "private files: no mount namespace, so the worker writes in the host's "
+                "world-writable folders, which gradings running at the same time share, and "
+                "in a scratch without a size cap (what it wrote is removed when it ends)")
+        return {"writable_paths": ["wherever the judge's user can write"],
+                "writable_by": "nothing"}, (
+            "private files: the worker's files and SysV IPC objects outlive it (the judge is "
+            "not root: it can neither give the worker folders of its own nor remove them)")
 
 
 def _fault(what: str, message: str, output: str = "", grader_fault: bool = False) -> dict:

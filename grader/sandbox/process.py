@@ -1,9 +1,14 @@
 """One worker process seen from the judge: its pipes, its output, its memory, its death.
 
 Everything that comes out of the worker is untrusted: replies are read within a
-deadline and a size cap, and any deviation (a timeout, an early end, a
-malformed frame, too much memory) ends the worker and becomes a `WorkerFault`
-whose message is written for the student.
+deadline and a size cap, and any deviation (too much CPU or wall-clock time, an
+early end, a malformed frame, too much memory) ends the worker and becomes a
+`WorkerFault` whose message is written for the student.
+
+A call's limit counts CPU time, not wall-clock time: a machine busy with other
+work makes a call slower but not costlier, so it cannot push a correct
+submission over the limit. A call that waits instead of computing (a sleep, a
+deadlock) uses no CPU; a wall-clock cap several times the limit stops it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import math
 import os
 import select
 import signal
@@ -18,6 +24,7 @@ import subprocess
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from grader.sandbox import users
 from grader.sandbox.policy import Policy
@@ -28,18 +35,20 @@ PIPE_BYTES = 1 << 20          # larger pipes: fewer wake-ups for big tensors
 OUTPUT_LIMIT = 20_000         # bytes of fd-level output kept per call
 WATCH_INTERVAL_S = 0.2
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class WorkerFault(Exception):
     """The worker could not answer; `str()` completes "models.f ..." for the student.
 
     `grader_fault`: nothing the student's code hit (no time limit, no watchdog)
-    explains it, e.g. a SIGKILL from the host's out-of-memory killer.
+    explains it, e.g. a SIGKILL from the host's out-of-memory killer. `waited`: the
+    call reached its wall-clock deadline.
     """
 
-    def __init__(self, message: str, *, grader_fault: bool = False):
+    def __init__(self, message: str, *, grader_fault: bool = False, waited: bool = False):
         super().__init__(message)
-        self.grader_fault = grader_fault
+        self.grader_fault, self.waited = grader_fault, waited
 
 
 class _Timeout(Exception):
@@ -94,23 +103,55 @@ class Channel:
         os.close(self.write_fd)
 
 
-class MemoryWatchdog(threading.Thread):
-    """Polls the memory the worker's processes allocated; past the limit it kills them all."""
+class CallClock:
+    """The CPU time one call has used: every process of the worker, all their threads,
+    and the children they waited for (a DataLoader's workers, say).
+
+    The watchdog's first reading after the call starts is its zero, so starting a
+    call costs no scan of /proc (timed calls would pay for it); the time before that
+    reading, one poll interval at most, goes uncounted. Processes are told apart by
+    (pid, start time). One that ends takes its time into its parent's children's
+    time when the parent waits for it; its own count leaves the sum then, so nothing
+    is counted twice. Time of a process nobody waits for is lost when it ends: the
+    count errs on the student's side, and the wall-clock cap stays.
+    """
+
+    def __init__(self, limit_s: float):
+        self.limit_s = limit_s
+        self.start: dict[tuple[int, int], float] | None = None
+        self.used = 0.0
+
+    def update(self, now: dict[tuple[int, int], float]) -> bool:
+        """Take a new reading; True once the call has used its CPU time."""
+        if self.start is None:
+            self.start = now
+            return False
+        gone = sum(t for key, t in self.start.items() if key not in now)
+        used = sum(t - self.start.get(key, 0.0) for key, t in now.items()) - gone
+        self.used = max(self.used, used)
+        return self.used >= self.limit_s
+
+
+class Watchdog(threading.Thread):
+    """Polls the worker's processes; past the memory limit, or past the CPU time of the
+    call in flight, it kills them all and leaves the reason in `worker.fault`."""
 
     def __init__(self, worker: WorkerProcess, limit_mb: int):
-        super().__init__(daemon=True, name="grader-memory-watchdog")
+        super().__init__(daemon=True, name="grader-watchdog")
         self.worker, self.limit = worker, limit_mb * 2**20
         self.peak = 0
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(WATCH_INTERVAL_S):
-            used = self.worker.allocated()
+            pids = self.worker.pids()
+            used = allocated(pids)
             self.peak = max(self.peak, used)
             if used > self.limit:
-                self.worker.fault = (f"used {used / 2**30:.1f} GB of memory, more than the "
-                                     f"limit of {self.limit / 2**30:.1f} GB, and was stopped")
-                self.worker.kill()
+                self.worker.stop(f"used {used / 2**30:.1f} GB of memory, more than the "
+                                 f"limit of {self.limit / 2**30:.1f} GB, and was stopped")
+                return
+            if self.worker.over_cpu(pids):
                 return
 
 
@@ -127,6 +168,10 @@ class WorkerProcess:
         self.uid, self.gid = policy.uid, policy.gid
         self.fault: str | None = None
         self.seq = 0
+        self.cpus = usable_cpus()
+        self.clock: CallClock | None = None  # the call in flight; the watchdog reads it
+        self.heaviest_call_s = 0.0           # the most CPU time per CPU a call used, so far
+        self.lock = threading.Lock()         # a call ends, or its clock kills it: not both
         # fd 1 and 2 of the worker: a nameless file of the judge's, emptied after each call.
         self.output_fd = os.open(capture_dir, os.O_TMPFILE | os.O_RDWR | os.O_APPEND, 0o600)
         self.process = subprocess.Popen(
@@ -137,7 +182,7 @@ class WorkerProcess:
         os.close(replies_w)
         self.channel = Channel(replies_r, requests_w)
         self.applied: dict = {}
-        self.watchdog = MemoryWatchdog(self, policy.limits.memory_mb)
+        self.watchdog = Watchdog(self, policy.limits.memory_mb)
         self.watchdog.start()
 
     def wait_ready(self, timeout: float) -> dict:
@@ -148,24 +193,64 @@ class WorkerProcess:
         self.applied = header.get("applied") or {}
         return self.applied
 
-    def exchange(self, request: dict, buffers: list, timeout: float) -> tuple[dict, list]:
-        """Send one request; the reply is the next message that carries its number."""
+    def exchange(self, request: dict, buffers: list, cpu_s: float, wall_s: float
+                 ) -> tuple[dict, list]:
+        """Send one request; the reply is the next message that carries its number.
+
+        The call may use `cpu_s` seconds of CPU time on each CPU the worker may use
+        (`usable_cpus`), and `wall_s` seconds of wall-clock time.
+        """
         self.seq += 1
-        self.channel.deadline = time.monotonic() + timeout
+        with self.lock:
+            self.clock = clock = CallClock(cpu_s * self.cpus)
+        try:
+            reply = self._call(request, buffers, wall_s)
+        finally:
+            with self.lock:
+                self.clock = None
+            self.heaviest_call_s = max(self.heaviest_call_s, clock.used / self.cpus)
+        if self.fault:  # the watchdog stopped it as the reply came in
+            raise WorkerFault(self.fault)
+        return reply
+
+    def _call(self, request: dict, buffers: list, wall_s: float) -> tuple[dict, list]:
+        self.channel.deadline = time.monotonic() + wall_s
         try:
             write_message(self.channel, {**request, "seq": self.seq}, buffers)
         except _Timeout:
             self.kill()
-            raise WorkerFault(f"did not accept its input within {timeout:g} s") from None
+            raise WorkerFault(f"did not accept its input within {wall_s:g} s",
+                              waited=True) from None
         except OSError as exc:
             if exc.errno != errno.EPIPE:
                 raise
             raise self._death() from None
         deadline = self.channel.deadline
         while True:  # frames student code forged into the pipe do not answer this request
-            reply, out = self._receive(deadline - time.monotonic(), "call", timeout)
+            reply, out = self._receive(deadline - time.monotonic(), "call", wall_s)
             if reply.get("seq") == self.seq:
                 return reply, out
+
+    def over_cpu(self, pids: list[int]) -> bool:
+        """Read the clock of the call in flight; past its limit, stop the worker."""
+        if self.clock is None:
+            return False
+        times = cpu_times(pids)  # read before the lock: a call that ends never waits for it
+        with self.lock:
+            clock = self.clock
+            if clock is None or not clock.update(times):
+                return False
+            share = "" if self.cpus == 1 else (
+                f": {clock.limit_s / self.cpus:g} s on each of the grading machine's "
+                f"{self.cpus} CPUs")
+            self.stop(f"used {clock.used:.0f} s of CPU time, the limit of one call "
+                      f"({clock.limit_s:g} s{share}), and was stopped")
+            return True
+
+    def stop(self, reason: str) -> None:
+        """Kill the worker for `reason`, which the call in flight then fails with."""
+        self.fault = reason
+        self.kill()
 
     def _receive(self, timeout: float, what: str, limit: float | None = None
                  ) -> tuple[dict, list]:
@@ -175,8 +260,13 @@ class WorkerProcess:
             return read_message(self.channel)
         except _Timeout:
             self.kill()
-            verb = "did not start within" if what == "start" else "took longer than"
-            raise WorkerFault(f"{verb} {limit or timeout:g} s and was stopped") from None
+            if what == "start":
+                raise WorkerFault(f"did not start within {timeout:g} s and was stopped") from None
+            used = self.clock.used if self.clock else 0.0
+            raise WorkerFault(
+                f"did not answer within {limit:g} s of wall-clock time and was stopped (it used "
+                f"{used:.0f} s of CPU time meanwhile; a call that waits, for a sleep, a lock or "
+                "a pipe, is stopped this way)", waited=True) from None
         except EOFError:
             raise self._death() from None
         except (WireError, ValueError, RecursionError) as exc:
@@ -201,8 +291,7 @@ class WorkerProcess:
                 f"was interrupted: the worker was killed from outside ({name}) although your "
                 f"code hit no limit of the grader ({self.watchdog.peak / 2**20:.0f} MB of "
                 f"memory seen, the limit is {self.watchdog.limit / 2**20:.0f} MB). This is a "
-                "problem with the grading machine, not your code; please ask the staff to "
-                "regrade", grader_fault=True)
+                "problem with the grading machine, not your code", grader_fault=True)
         return WorkerFault(f"crashed the worker (killed by signal {name})")
 
     def take_output(self) -> str:
@@ -220,22 +309,6 @@ class WorkerProcess:
         if self.uid is not None:
             return users.processes_of(self.uid)
         return [pid for pid, group in _process_groups() if group == self.process.pid]
-
-    def allocated(self) -> int:
-        """Resident memory the worker's processes allocated themselves.
-
-        Resident minus shared pages: library files (torch's are 150 MB and more) are left
-        out, since the kernel can reclaim them and the judge maps the same ones.
-        """
-        total = 0
-        for pid in self.pids():
-            try:
-                with open(f"/proc/{pid}/statm") as f:
-                    resident, shared = (int(n) for n in f.read().split()[1:3])
-                    total += (resident - shared) * PAGE_BYTES
-            except (OSError, IndexError, ValueError):
-                continue
-        return total
 
     def signal_all(self, signum: int) -> None:
         """Send `signum` to every process of the worker, including ones started meanwhile."""
@@ -281,3 +354,60 @@ def _process_groups() -> list[tuple[int, int]]:
                 continue
             found.append((int(entry.name), int(stat[stat.rindex(")") + 2:].split()[2])))
     return found
+
+
+def allocated(pids: list[int]) -> int:
+    """Resident memory the processes `pids` allocated themselves.
+
+    Resident minus shared pages: library files (torch's are 150 MB and more) are left
+    out, since the kernel can reclaim them and the judge maps the same ones.
+    """
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                resident, shared = (int(n) for n in f.read().split()[1:3])
+                total += (resident - shared) * PAGE_BYTES
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def cpu_times(pids: list[int]) -> dict[tuple[int, int], float]:
+    """{(pid, start time): CPU seconds} of the processes `pids`: user and system time of
+    all their threads, and of the children they waited for."""
+    found = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            fields = stat[stat.rindex(")") + 2:].split()  # from field 3, the state
+            ticks = sum(int(n) for n in fields[11:15])   # utime stime cutime cstime
+            found[(pid, int(fields[19]))] = ticks / CLOCK_TICKS
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def usable_cpus() -> int:
+    """The CPUs this process and its children may run on: its affinity, capped by its
+    cgroup's CPU quota (a container given 1.5 CPUs of a 16-core host may use 2)."""
+    cpus = len(os.sched_getaffinity(0))
+    quota = _cgroup_cpu_quota()
+    return max(1, min(cpus, math.ceil(quota))) if quota else cpus
+
+
+def _cgroup_cpu_quota() -> float | None:
+    """CPUs' worth of time the cgroup may use (cgroup v2, else v1); None: no quota."""
+    v1 = Path("/sys/fs/cgroup/cpu")
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+    except (OSError, ValueError):
+        try:
+            quota = (v1 / "cpu.cfs_quota_us").read_text().strip()
+            period = (v1 / "cpu.cfs_period_us").read_text().strip()
+        except OSError:
+            return None
+    if quota in ("max", "-1") or not quota.isdigit() or not period.isdigit() or period == "0":
+        return None
+    return int(quota) / int(period)
