@@ -1,10 +1,13 @@
 """Grade many submissions, each exactly as `grader grade` does, in parallel and resumably.
 
-Every grading is a child process running `grader grade ASSIGNMENT SUBMISSION -o
+Every grading is a process of its own running `grader grade ASSIGNMENT SUBMISSION -o
 OUTDIR/<id>/results.json`: the file is the one `grader grade` writes (the judge
 writes it atomically), and a judge that crashes or hangs takes down only its own
-row. Each judge holds a worker user of its own from the sandbox's pool, so
-concurrent gradings never share one.
+row. Locally, each concurrent slot keeps a warm judge (`grader.batch.warm`) that has
+imported torch, pytest and the grader once and forks a fresh `grader grade` for each
+submission; on Ray, and for `grader ci`, it is a new `python -m grader.cli grade`.
+Each judge holds a worker user of its own from the sandbox's pool, so concurrent
+gradings never share one.
 
 OUTDIR/<id>/
     results.json        the judge's, or a grader-problem document when the judge failed
@@ -36,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grader
+from grader.batch import warm
 from grader.batch.sources import Submission
 from grader.judge import config as configs
 from grader.judge import results
@@ -112,6 +116,20 @@ class Finished:
     def ok(self) -> bool:
         return self.code == 0 and not self.problem
 
+    @classmethod
+    def exited(cls, code: int, seconds: float) -> Finished:
+        """A grading process that ended with `code` (negative: killed by that signal)."""
+        if code < 0:
+            return cls(code, seconds, f"the grading process was killed by {signal_name(-code)}")
+        if code != 0:
+            return cls(code, seconds, f"the grading process ended with exit code {code}")
+        return cls(code, seconds)
+
+    @classmethod
+    def overran(cls, timeout: float, seconds: float) -> Finished:
+        return cls(None, seconds, f"it was still running after {timeout:.0f} s, over the "
+                                  "grading time limit, and was stopped")
+
 
 # ---- one grading -------------------------------------------------------------------
 
@@ -126,12 +144,19 @@ def stopped_by_kill() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def grade_argv(assignment_root: Path, submission: Path, output: Path, *, device: str,
+               report: Path | None = None) -> list[str]:
+    """The arguments of `grader grade` for one submission, from `grade` on."""
+    argv = ["grade", str(assignment_root.resolve()), str(submission.resolve()), "-o",
+            str(output.resolve()), "--device", device]
+    return argv + (["--pytest-report", str(report.resolve())] if report else [])
+
+
 def grade_command(assignment_root: Path, submission: Path, output: Path, *, device: str,
                   report: Path | None = None) -> list[str]:
     """The `grader grade` command line, run with this interpreter."""
-    command = [sys.executable, "-m", "grader.cli", "grade", str(assignment_root.resolve()),
-               str(submission.resolve()), "-o", str(output.resolve()), "--device", device]
-    return command + (["--pytest-report", str(report.resolve())] if report else [])
+    return [sys.executable, "-m", "grader.cli",
+            *grade_argv(assignment_root, submission, output, device=device, report=report)]
 
 
 def grade_env(pytest_args: Sequence[str], extra: dict[str, str] | None = None) -> dict:
@@ -155,30 +180,29 @@ class Child:
             code = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            return Finished(None, self.seconds(), f"it was still running after {timeout:.0f} s, "
-                                                  "over the grading time limit, and was stopped")
-        if code < 0:
-            return Finished(code, self.seconds(),
-                            f"the grading process was killed by {_signal_name(-code)}")
-        if code != 0:
-            return Finished(code, self.seconds(), f"the grading process ended with exit code {code}")
-        return Finished(code, self.seconds())
+            return Finished.overran(timeout, self.seconds())
+        return Finished.exited(code, self.seconds())
 
     def kill(self) -> None:
-        """SIGKILL the judge and all it started: its sandboxed workers run in sessions
-        (process groups) of their own, so each group is killed."""
-        groups = set()
-        for pid in [self.process.pid, *_descendants(self.process.pid)]:
-            with contextlib.suppress(ProcessLookupError):
-                groups.add(os.getpgid(pid))
-        groups.discard(os.getpgrp())
-        for group in groups:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(group, signal.SIGKILL)
+        kill_tree(self.process.pid)
         self.process.wait()
 
     def seconds(self) -> float:
         return round(time.monotonic() - self.started, 3)
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL the judge `pid` and all it started: its sandboxed workers run in sessions
+    (process groups) of their own, so each group is killed. `pid` must not have been
+    reaped yet, or it might name another process."""
+    groups = set()
+    for process in [pid, *_descendants(pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            groups.add(os.getpgid(process))
+    groups.discard(os.getpgrp())
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -197,7 +221,7 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _signal_name(number: int) -> str:
+def signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
     except ValueError:
@@ -306,54 +330,65 @@ def gpu_slots(jobs: int, device: str) -> list[str | None]:
 
 @dataclass
 class _Pool:
-    """Concurrent gradings, each in one of `jobs` slots; all killed if the batch stops."""
+    """Concurrent gradings, one per slot, each slot with a warm judge; all killed if the
+    batch stops."""
 
-    jobs: int
-    gpus: list[str | None]
-    running: set[Child] = field(default_factory=set)
+    judges: list[warm.WarmJudge]  # one per slot
+    running: set[warm.Grading] = field(default_factory=set)
     stopping: bool = False
 
     def __post_init__(self):
         self.lock = threading.Lock()
         self.free: queue.Queue[int] = queue.Queue()
-        for slot in range(self.jobs):
+        for slot in range(len(self.judges)):
             self.free.put(slot)
 
-    def grade(self, job: Job, command: list[str], options: Options, timeout: float) -> Finished:
+    def grade(self, job: Job, argv: list[str], timeout: float) -> Finished:
         slot = self.free.get()
         try:
-            gpu = self.gpus[slot]
-            env = grade_env(options.pytest_args,
-                            {"CUDA_VISIBLE_DEVICES": gpu} if gpu is not None else None)
-            with self.lock:
-                if self.stopping:
-                    return Finished(None, 0.0, "the batch was stopped")
-                child = Child(command, env, job.log)
-                self.running.add(child)
+            if self.stopping:
+                return Finished(None, 0.0, "the batch was stopped")
             try:
-                return child.wait(timeout)
+                grading = self.judges[slot].grade(argv, job.log)
+            except warm.JudgeLost as lost:
+                return Finished(None, 0.0, str(lost))
+            with self.lock:
+                self.running.add(grading)
+                if self.stopping:  # stop() came while it started, and missed it
+                    grading.kill()
+            try:
+                return grading.wait(timeout)
             finally:
                 with self.lock:
-                    self.running.discard(child)
+                    self.running.discard(grading)
         finally:
             self.free.put(slot)
 
     def stop(self) -> None:
+        """Kill the gradings in flight. Under the lock: a grading still in `running` has
+        not been reaped by its judge, so its pid is still its own."""
         with self.lock:
             self.stopping = True
-            children = list(self.running)
-        for child in children:
-            child.kill()
+            for grading in self.running:
+                grading.kill()
+
+    def close(self) -> None:
+        for judge in self.judges:
+            judge.close()
 
 
 def _run_locally(assignment: Assignment, todo: list[Job], options: Options,
                  jobs: int) -> Iterator[tuple[Job, Finished]]:
-    pool = _Pool(jobs, gpu_slots(jobs, options.device))
+    jobs = min(jobs, len(todo))
+    pool = _Pool([warm.WarmJudge(assignment.root, grade_env(
+        options.pytest_args, {"CUDA_VISIBLE_DEVICES": gpu} if gpu is not None else None))
+        for gpu in gpu_slots(jobs, options.device)])
     timeout = options.timeout_for(assignment)
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grading") as executor:
-        futures = {executor.submit(pool.grade, job, grade_command(
+    with contextlib.closing(pool), \
+            ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grading") as executor:
+        futures = {executor.submit(pool.grade, job, grade_argv(
             assignment.root, job.submission.path, job.results, device=options.device,
-            report=job.report), options, timeout): job for job in todo}
+            report=job.report), timeout): job for job in todo}
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
