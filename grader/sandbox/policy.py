@@ -26,7 +26,7 @@ EMBEDDED_DATA = Path("toolkit") / "datasets" / "embedded"  # held-out labels shi
 # Folders of the judge's machine that may hold hidden files, keys or caches.
 PRIVATE_FOLDERS = ["/autograder", "/root", "/home", "/srv", "/mnt", "/media"]
 # Environment passed to the worker: nothing secret, only what torch and BLAS need.
-ENV_PASSED = ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "OMP_NUM_THREADS",
+ENV_PASSED = ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "OMP_NUM_THREADS", "OMP_WAIT_POLICY",
               "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LANG", "LC_ALL", "TZ")
 
 
@@ -116,6 +116,10 @@ def _editable_grader() -> list[str]:
 
 
 def worker_env(scratch: str) -> dict:
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": scratch, "TMPDIR": "/tmp"}
+    # torch's OpenMP threads sleep when they wait, not spin: on a busy machine a spinning
+    # thread holds a CPU its siblings need (a training step took 2.7x as long) and its
+    # spin counts as the call's CPU time (grader.sandbox.process). The host's setting wins.
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": scratch, "TMPDIR": "/tmp",
+           "OMP_WAIT_POLICY": "PASSIVE"}
     env.update({k: os.environ[k] for k in ENV_PASSED if k in os.environ})
     return env

@@ -321,7 +321,7 @@ def test_kill_stops_the_gradings_of_grader_mutate(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "TMPDIR": str(scratch)})
     deadline = time.monotonic() + 120
-    while not any("grader.cli grade" in p for p in processes_mentioning(str(scratch))):
+    while not processes_mentioning(str(scratch)):  # a grading's sandboxed worker runs
         assert run.poll() is None and time.monotonic() < deadline, run.communicate()
         time.sleep(0.1)
     run.send_signal(signal.SIGTERM)
@@ -329,4 +329,5 @@ def test_kill_stops_the_gradings_of_grader_mutate(tmp_path):
     assert run.returncode == 130, stderr
     assert "Stopped: the gradings in progress were stopped; no report was written." in stderr
     assert processes_mentioning(str(scratch)) == []
+    assert processes_mentioning(str(FIXTURE)) == []  # warm judges and the gradings they forked
     assert not (tmp_path / "mutation.md").exists()

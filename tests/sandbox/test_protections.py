@@ -19,7 +19,7 @@ SECRETS = [
 
 def test_worker_is_another_process_without_core_dumps_and_big_files(probe):
     facts = probe.probe.identity()
-    assert facts["env"] == sorted(["HOME", "PATH", "TMPDIR", *[
+    assert facts["env"] == sorted(["HOME", "PATH", "TMPDIR", "OMP_WAIT_POLICY", *[
         k for k in ("CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS", "LANG") if k in os.environ]])
     limits = probe.probe.limits()
     assert limits["RLIMIT_CORE"] == 0
