@@ -26,7 +26,7 @@ _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # What makes a spreadsheet read a cell as a formula (OWASP's list; tab and CR become spaces).
 FORMULA_START = ("=", "+", "-", "@")
 # Characters with a meaning in inline Markdown (GitHub's included: tables, strikethrough);
-# `_` only where it could start or end emphasis, so test_accuracy stays readable as text.
+# `_` only where it could start or end emphasis, so snake_case names stay readable as text.
 _MARKDOWN = re.compile(r"[\\`*\[\]|~]|(?<![^\W_])_|_(?![^\W_])")
 
 

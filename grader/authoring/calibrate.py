@@ -220,7 +220,8 @@ def _train_all(assignment: Assignment, todo: list[Job], device: str, report) -> 
 def _report_run(r: Run, report) -> None:
     role = f"  (negative control for {r.model})" if r.control else (
         f"  ({r.design})" if r.design != REFERENCE else "")
-    report(f"  {r.model:<24} seed {r.seed:<6} accuracy {r.accuracy:.4f}  "
+    shown = r.control.split(".")[-1] if r.control else r.model
+    report(f"  {shown:<24} seed {r.seed:<6} accuracy {r.accuracy:.4f}  "
            f"{r.seconds:7.2f} s{role}")
 
 

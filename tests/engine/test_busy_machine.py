@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.authoring.selftest import stage_case
+from grader.judge import config
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "bench_busy.py"
 ASSIGNMENTS = ("mnist_nets", "cifar_resnet", "scene_recognition")
@@ -31,6 +34,9 @@ CASES = [(name, ROOT / "solutions" / name) for name in ASSIGNMENTS] + [
                          ids=[f"{a}-{s.name if s.name != a else 'reference'}"
                               for a, s in CASES])
 def test_full_marks_with_every_cpu_oversubscribed(tmp_path, assignment, submission):
+    if submission.parent.name == "test_submissions":  # as selftest grades it: see stage_case
+        submission = stage_case(config.load(ROOT / "assignments" / assignment), submission,
+                                ROOT / "solutions" / assignment, tmp_path / submission.name)
     measured = tmp_path / "busy.json"
     done = subprocess.run(
         [sys.executable, str(SCRIPT), assignment, "--submission", str(submission),
