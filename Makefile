@@ -45,10 +45,10 @@ calibrate: install
 mutate: install
 	$(BIN)/grader mutate $(ASSIGNMENT) -o docs/mutation/$(ASSIGNMENT).md $(MUTATE_ARGS)
 
-# The reference graded under 10 grading secrets (inputs, held-out order, training seeds);
-# exits 1 unless every run earns full marks.
+# selftest with the reference graded under 10 grading secrets (inputs, held-out order,
+# training seeds); exits 1 unless every run earns full marks.
 seeds: install
-	$(BIN)/python bench/reference_seeds.py $(ASSIGNMENT) --seeds 10 -o docs/seeds/$(ASSIGNMENT).md
+	$(BIN)/grader selftest $(ASSIGNMENT) --seeds 10
 
 # On a machine with CUDA: cuda thresholds, CUDA tests, each reference graded on cuda and cpu
 # -> docs/gpu.md and docs/calibration/*-cuda.md (commit them). Without CUDA: the plan only.

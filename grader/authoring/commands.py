@@ -60,11 +60,21 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: at least 1")
+    return value
+
+
 def _selftest_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="the device to grade on (default cpu, as on Gradescope)")
     parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
                         help="run the submissions in the judge's process (quicker; debugging)")
+    parser.add_argument("--seeds", type=_positive, default=1, metavar="N",
+                        help="grade the reference under N grading secrets (other inputs, "
+                             "held-out order and training seeds each time; default 1)")
 
 
 def _selftest_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,7 +89,7 @@ def selftest_passes(project: Project, names: list[str], args: argparse.Namespace
 
     problems = [problem for name in names
                 for problem in selftest.run(project, name, device=args.device,
-                                            sandbox=args.sandbox)]
+                                            sandbox=args.sandbox, seeds=args.seeds)]
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     if problems:

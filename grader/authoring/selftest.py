@@ -3,7 +3,9 @@
 Every check is a full grading run through the same path as `grader grade`
 (sandboxed unless told otherwise):
 
-- the reference solution scores full marks;
+- the reference solution scores full marks, under each of ``seeds`` grading secrets
+  (each run sees other inputs, held-out order and training seeds, as another student
+  would: the judge's ``--grader-salt`` varies the secret);
 - the skeleton students start from scores 0, with a row for every test the
   reference has;
 - each case folder `test_submissions/<case>/` beside assignment.toml (the files
@@ -59,10 +61,11 @@ def read_expected(path: Path) -> Expected:
     return expected
 
 
-def grade(assignment: Assignment, submission: Path, device: str, sandbox: bool) -> dict:
+def grade(assignment: Assignment, submission: Path, device: str, sandbox: bool,
+          secret: int = 0) -> dict:
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
         return runner.grade(assignment, submission, Path(scratch) / "results.json",
-                            device=device, sandbox=sandbox)
+                            device=device, sandbox=sandbox, extra_args=salted(secret))
 
 
 def _label(row: dict) -> str:
@@ -159,10 +162,19 @@ def stage_case(assignment: Assignment, case: Path, reference: Path, into: Path) 
     return into
 
 
+def salted(k: int) -> tuple[str, ...]:
+    """The judge's options that grade a submission under its k-th grading secret (k > 0;
+    k = 0 is the secret a student's submission gets)."""
+    return ("--grader-salt", f"selftest-{k}") if k else ()
+
+
 def run(project: Project, name: str, *, device: str = "cpu", sandbox: bool = True,
-        report=print) -> list[str]:
+        seeds: int = 1, report=print) -> list[str]:
     """Grade the reference, the skeleton and every case (the corpus too); return the problems
     found."""
+    if seeds > 1 and not sandbox:
+        raise ConfigError("--seeds needs the sandbox: grading in the judge's process uses no "
+                          "grading secret, so every run would see the same inputs")
     assignment = project.assignment(name)
     check_extensions(assignment)
     problems: list[str] = []
@@ -181,6 +193,10 @@ def run(project: Project, name: str, *, device: str = "cpu", sandbox: bool = Tru
         transform_tree(reference_dir, skeleton)
         document = grade(assignment, skeleton, device, sandbox)
         record("skeleton", document, check_skeleton(document, reference))
+        for k in range(1, seeds):
+            document = grade(assignment, reference_dir, device, sandbox, secret=k)
+            record(f"reference, grading secret {k + 1} of {seeds}", document,
+                   check_reference(document))
         for case in cases(assignment):
             check = check_valid if is_valid(case) else functools.partial(
                 check_case, expected=read_expected(case / EXPECTED))

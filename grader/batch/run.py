@@ -280,7 +280,8 @@ def already_graded(job: Job, key: dict) -> bool:
     except (OSError, ValueError):
         return False
     return (job.results.is_file() and marker.get("key") == key
-            and marker.get("submission") == job.fingerprint)
+            and marker.get("submission") == job.fingerprint
+            and not marker.get(results.REGRADE))
 
 
 def settle(job: Job, finished: Finished, key: dict) -> Outcome:
@@ -288,7 +289,8 @@ def settle(job: Job, finished: Finished, key: dict) -> Outcome:
     document = collect(job.results, finished)
     if finished.ok:
         results.write_atomic(job.marker, {"key": key, "submission": job.fingerprint,
-                                          "seconds": finished.seconds})
+                                          "seconds": finished.seconds,
+                                          results.REGRADE: results.needs_regrade(document)})
         return Outcome(job.submission, document, GRADED, finished.seconds)
     return Outcome(job.submission, document, FAILED, finished.seconds, finished.problem)
 
@@ -411,12 +413,15 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
     device       passed to `grader grade --device`; GPUs are shared out between the slots
     pytest_args  extra pytest options for every grading (e.g. ["-k", "not slow"])
     resume       skip submissions already graded with the same assignment, submission
-                 and options (yielded first, as RESUMED); grade the rest
+                 and options (yielded first, as RESUMED); grade the rest, and those
+                 whose grading was marked for a regrade
     timeout_s    kill a grading after this long (default: the time budget plus slack)
     cluster      a grader.batch.ray_backend.Cluster: run the gradings as Ray tasks
 
     Gradings run as child processes; a grading whose process fails gets a valid
-    results.json saying so (state FAILED). Stopping the iteration early kills
+    results.json saying so (state FAILED). A grading marked for a regrade
+    (`results.needs_regrade`) is yielded only after it has been graded again, alone,
+    at the end. Stopping the iteration early kills
     the gradings still running and marks none of them done.
     """
     if not isinstance(assignment, Assignment):
@@ -438,6 +443,23 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
         job.marker.unlink(missing_ok=True)  # from here on, this submission counts as not graded
         job.results.unlink(missing_ok=True)
         todo.append(job)
+    flagged = []
+    for job, outcome in _graded(assignment, todo, options, jobs or default_jobs(), cluster, key):
+        if results.needs_regrade(outcome.document):
+            flagged.append(job)  # yielded after its regrade, below
+        else:
+            yield outcome
+    if flagged:
+        # A timing the machine disturbed, a worker killed from outside: graded again at
+        # the end, alone, when the batch no longer loads the machine.
+        log.info("%d grading(s) marked for a regrade: grading them again, one at a time",
+                 len(flagged))
+    for _, outcome in _graded(assignment, flagged, options, 1, cluster, key):
+        yield outcome  # still marked: its results.json says so, for the staff
+
+
+def _graded(assignment: Assignment, todo: list[Job], options: Options, jobs: int, cluster,
+            key: dict) -> Iterator[tuple[Job, Outcome]]:
     if not todo:
         return
     if cluster is not None:
@@ -445,7 +467,7 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
 
         finished = ray_backend.run(cluster, assignment, todo, options)
     else:
-        finished = _run_locally(assignment, todo, options, jobs or default_jobs())
+        finished = _run_locally(assignment, todo, options, jobs)
     with contextlib.closing(finished):  # stopping early stops the gradings too
         for job, how in finished:
-            yield settle(job, how, key)
+            yield job, settle(job, how, key)

@@ -48,6 +48,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "when grading they go to pictures/ beside results.json")
     group.addoption("--grader-worker-memory", type=int, metavar="MB",
                     help="memory watchdog limit of a worker (default: 60%% of the machine)")
+    group.addoption("--grader-salt", default="", metavar="TEXT",
+                    help="mixed into the grading secret: the same submission graded as "
+                         "another student would see it (`grader selftest --seeds`)")
 
 
 # Selection markers (not grading metadata): mutation prescreens and quick runs leave them out.
@@ -64,6 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state.overrides = {"call_timeout_s": config.getoption("grader_call_timeout"),
                        "time_budget_s": config.getoption("grader_time_budget"),
                        "worker_memory_mb": config.getoption("grader_worker_memory")}
+    state.salt = config.getoption("grader_salt")
     if config.getoption("results_json"):  # the worker must neither read nor write it
         state.private_paths.append(Path(config.getoption("results_json")).resolve().parent)
     config.stash[SESSION] = state

@@ -97,6 +97,7 @@ class GradingSession:
         self.submissions: dict[tuple[Path, str], Any] = {}  # -> client.Submission
         self.last_reference_use: dict[Path, str] = {}  # assignment root -> node id
         self.private_paths: list[Path] = []          # the worker must not see these (results)
+        self.salt = ""                               # staff's, to vary the secret (selftest)
         self.overrides: dict[str, Any] = {}            # command-line limits over assignment.toml
         self._secrets: dict[Path, str] = {}
         self.notes: list[str] = []                   # about the submission's files (staging)
@@ -117,12 +118,14 @@ class GradingSession:
         tests included, which students never see; not its selftest cases, so that
         editing the corpus changes no student's inputs) and of the submission:
         unpredictable from the student's side, yet the same for the same submission,
-        so its score is the same on every run, and new with each term's secret.
+        so its score is the same on every run, and new with each term's secret. The
+        staff's salt, when given, grades the same files as another student's would be.
         """
         if self.backend != "sandbox":
             return ""
         if assignment.root not in self._secrets:
             digest = hashlib.sha256(course_secret.read(assignment.root) or b"")
+            digest.update(self.salt.encode() + b"\0")
             for folder in filter(None, (assignment.root, self.submission_dir)):
                 for path in sorted(p for p in folder.rglob("*") if p.is_file() and not
                                    {"__pycache__", configs.CASES} & set(p.relative_to(folder).parts)):

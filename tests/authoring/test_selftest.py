@@ -8,6 +8,7 @@ from grader import cli
 from grader.authoring import scaffold, selftest
 from grader.authoring.project import Project
 from grader.authoring.selftest import Expected
+from grader.judge import session
 from grader.judge.config import Assignment, ConfigError, parse
 
 
@@ -112,6 +113,28 @@ def test_a_new_assignment_templates_and_passes_its_selftest(tmp_path, capsys):
     assert "selftest hw1: reference: 3/3, ok" in printed
     assert "selftest hw1: skeleton: 0/3, ok" in printed
     assert "selftest hw1: test_submissions/wrong_sign: 1/3, ok" in printed
+
+
+def test_seeds_grade_the_reference_under_that_many_grading_secrets(tmp_path, capsys,
+                                                                 monkeypatch):
+    scaffold.new(Project(tmp_path), "hw1")
+    secrets = set()
+
+    def secret(self, assignment):
+        secrets.add(found := own_secret(self, assignment))
+        return found
+
+    own_secret = session.GradingSession.secret
+    monkeypatch.setattr(session.GradingSession, "secret", secret)
+    project = ["--project", str(tmp_path)]
+    assert cli.main(["selftest", "hw1", "--seeds", "3", *project]) == 0
+    printed = capsys.readouterr().out
+    assert "selftest hw1: reference, grading secret 2 of 3: 3/3, ok" in printed
+    assert "selftest hw1: reference, grading secret 3 of 3: 3/3, ok" in printed
+    assert len(secrets) == 5  # reference thrice, skeleton, wrong_sign: a secret each
+    # In the judge's process there is no grading secret: every run would be the same.
+    assert cli.main(["selftest", "hw1", "--seeds", "3", "--no-sandbox", *project]) == 2
+    assert "--seeds needs the sandbox" in capsys.readouterr().err
 
 
 def test_build_packages_nothing_when_the_selftest_fails(tmp_path, capsys):

@@ -152,3 +152,50 @@ def test_gpus_are_shared_out_between_slots_and_announced(monkeypatch, caplog):
     assert run.gpu_slots(2, "cpu") == [None, None]
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     assert run.gpu_slots(2, "cuda") == [None, None]
+
+
+def _judge(disturbed: set[str], passes: list):
+    """A stand-in for the local gradings: each writes a results.json scoring its pass
+    number, marked for a regrade for the submissions in `disturbed` (then removed from it
+    when `passes` says a regrade may come out clean)."""
+    def grade(assignment, todo, options, jobs):
+        passes.append(([job.submission.id for job in todo], jobs))
+        for job in todo:
+            extra = {"regrade": ["1.1"]} if job.submission.id in disturbed else {}
+            run.results.write_atomic(job.results, {"score": len(passes), "tests": [],
+                                                   "extra_data": extra})
+            yield job, run.Finished(0, 0.1)
+    return grade
+
+
+def test_a_grading_marked_for_a_regrade_is_graded_again_alone_at_the_end(
+        tmp_path, monkeypatch, caplog):
+    """`slow` is disturbed on its first grading (as a busy machine disturbs a timing): its
+    outcome comes last, from a second grading run on its own; `quick` is graded once."""
+    passes, disturbed = [], {"slow"}
+    first = _judge(disturbed, passes)
+
+    def once(*args):
+        yield from first(*args)
+        disturbed.clear()  # the machine is quiet by the regrade
+
+    monkeypatch.setattr(run, "_run_locally", once)
+    class_ = [tiny_submission(tmp_path / "class" / name) for name in ("quick", "slow")]
+    with caplog.at_level(logging.INFO, logger="grader.batch"):
+        outcomes = list(run.grade_many(TINY, class_, tmp_path / "out", jobs=2))
+    assert passes == [(["quick", "slow"], 2), (["slow"], 1)]
+    assert [(o.submission.id, o.document["score"]) for o in outcomes] == [("quick", 1),
+                                                                         ("slow", 2)]
+    assert "1 grading(s) marked for a regrade" in caplog.text
+    assert not run.results.needs_regrade(results_of(tmp_path / "out", "slow"))
+
+
+def test_a_grading_that_stays_marked_is_kept_and_resume_grades_it_again(tmp_path, monkeypatch):
+    passes = []
+    monkeypatch.setattr(run, "_run_locally", _judge({"slow"}, passes))
+    slow = [tiny_submission(tmp_path / "class" / "slow")]
+    [still] = run.grade_many(TINY, slow, tmp_path / "out", jobs=2)
+    assert run.results.needs_regrade(still.document) and still.state == "graded"
+    assert passes == [(["slow"], 2), (["slow"], 1)]
+    [again] = run.grade_many(TINY, slow, tmp_path / "out", resume=True)
+    assert again.state == "graded"  # not "resumed": a marked grading is never kept
