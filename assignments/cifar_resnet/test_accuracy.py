@@ -25,7 +25,7 @@ def test_accuracy(trained_id, build, build_resnet, canonical, submission, assign
                   images, device, rng, pictures, record_property):
     """Model reaches the accuracy threshold on held-out images after the fixed budget"""
     train, held = cifar_data
-    threshold = assignment.config["thresholds"][device.type][trained_id]
+    threshold = assignment.threshold(device, trained_id, held)
     recipe = assignment.recipe(trained_id).to_dict()  # the budget calibration used too
     seed = int(torch.randint(2**31, (1,), generator=rng))
     model = build_resnet("A") if trained_id == "ResNet20" else build(trained_id)

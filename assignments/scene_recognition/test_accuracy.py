@@ -36,7 +36,7 @@ def train(submission, assignment, name: str, model, train_set, device, seed: int
 
 
 def check_threshold(assignment, device, name: str, predictions, held) -> None:
-    threshold = assignment.config["thresholds"][device.type][name]
+    threshold = assignment.threshold(device, name, held)
     accuracy = (predictions == held.labels).double().mean().item()
     assert accuracy >= threshold, (
         f"{name} reached {accuracy:.2%} held-out accuracy after the fixed training budget; "

@@ -20,13 +20,17 @@ Reads the assignment's training setup, the same one its accuracy tests use
     max_false_failure = 0.001          # the most a threshold may fail correct work (estimated)
 
 and writes `[thresholds.<device>]` (one entry per model, keyed by its name, as
-tests read `config["thresholds"][device.type][name]`) and
-`[calibration.<device>]` (seeds, torch version, per-model statistics).
+tests read `assignment.threshold(device, name, data)`; real data in
+`[thresholds.<device>.<data>]`, grader.judge.thresholds) and `[calibration.<device>]`
+(the data and weights used, seeds, torch version, per-model statistics).
 Other keys of those tables, and the rest of the file, are kept.
 
 Each model is trained over the seeds as the reference writes it and as every
 member of the fairness corpus (`test_submissions/valid_*`) writes it: these
-are the correct designs a threshold must let through. For each design the
+are the correct designs a threshold must let through. A design is first trained
+on the first seeds only; where it ends with the reference's trained weights on
+each of them (the same numbers, however named), it computes what the reference
+computes, and the reference's runs stand for its other seeds. For each design the
 report gives the spread and the estimated chance that a correct run falls
 below the threshold (`grader.authoring.tails`); a threshold whose estimate
 exceeds `max_false_failure` for any design is refused, with advice.
@@ -44,6 +48,7 @@ with its share of the cores' threads: the time of the trainings themselves.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import multiprocessing
 import os
@@ -52,7 +57,7 @@ import tempfile
 import tomllib
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -60,12 +65,14 @@ from types import SimpleNamespace
 import torch
 
 from grader.authoring import tails
+from grader.authoring.data import weights_used
 from grader.authoring.project import Project, imported
 from grader.authoring.selftest import corpus
 from grader.authoring.tomltext import replace_tables
 from grader.judge import config as configs
 from grader.judge.config import Assignment, ConfigError
 from grader.judge.files import stage
+from grader.judge.thresholds import placed
 from grader.toolkit.datasets import get_dataset
 from grader.toolkit.training import train
 
@@ -96,6 +103,7 @@ class Run:
     seconds: float
     control: str | None = None  # the negative control trained in its place, if any
     design: str = REFERENCE
+    weights: str = ""           # digest of the trained weights, whatever their names
 
 
 def models_of(assignment: Assignment) -> list[str]:
@@ -171,7 +179,16 @@ def train_one(root: Path, job: Job, device: str) -> Run:
                        eval_images=heldout.images, mean=train_set.mean, std=train_set.std,
                        device=device, seed=job.seed, progress=False)
     accuracy = (result.predictions == heldout.labels).double().mean().item()
-    return Run(job.model, job.seed, accuracy, result.seconds, job.control, job.design)
+    return Run(job.model, job.seed, accuracy, result.seconds, job.control, job.design,
+               weights_digest(model))
+
+
+def weights_digest(model: torch.nn.Module) -> str:
+    """The trained numbers as a multiset: a design that names or orders its layers
+    differently but computes the same has the same digest."""
+    tensors = sorted(hashlib.sha256(t.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
+                     for t in model.state_dict().values())
+    return hashlib.sha256("".join(tensors).encode()).hexdigest()
 
 
 def _threads(count: int) -> None:
@@ -188,13 +205,43 @@ def parallel(device: str, jobs_count: int) -> int:
     return max(1, min(cores if device == "cpu" else min(cores, GPU_PROCESSES), jobs_count))
 
 
+PROBES = 2  # the seeds a corpus design trains on before it may borrow the reference's runs
+
+
 def run(project: Project, assignment: Assignment, seeds: list[int], device: str,
         report=print) -> list[Run]:
-    """Train every job, one process per core; the runs in job order."""
+    """Train every job, one process per core; the runs in job order. A design that
+    trains to the reference's weights on the first seeds borrows the reference's runs
+    for the others (see the module's notes)."""
     _data(assignment.root)  # a missing dataset fails here, before any process starts
     with tempfile.TemporaryDirectory(prefix="grader-calibrate-") as staging:
-        return _train_all(assignment, jobs(project, assignment, seeds, Path(staging)), device,
-                          report)
+        todo = jobs(project, assignment, seeds, Path(staging))
+        first = [j for j in todo if j.design == REFERENCE or j.control or j.seed in seeds[:PROBES]]
+        done = dict(zip(first, _train_all(assignment, first, device, report), strict=True))
+        twins = _reference_twins(done, seeds[:PROBES])
+        for model, design in twins:
+            report(f"  {model:<24} {design}: the reference's trained weights on seeds "
+                   f"{', '.join(map(str, seeds[:PROBES]))}: the reference's runs stand for it")
+        rest = [j for j in todo if j not in done and (j.model, j.design) not in twins]
+        done.update(zip(rest, _train_all(assignment, rest, device, report), strict=True))
+    reference = {(r.model, r.seed): r for r in done.values()
+                 if r.design == REFERENCE and not r.control}
+    return [done.get(j) or replace(reference[j.model, j.seed], design=j.design) for j in todo]
+
+
+def _reference_twins(done: dict[Job, Run], probes: list[int]) -> set[tuple[str, str]]:
+    """(model, design) pairs whose runs on the probe seeds are the reference's, weights and
+    accuracy alike."""
+    reference = {(r.model, r.seed): r for r in done.values()
+                 if r.design == REFERENCE and not r.control}
+    found: dict[tuple[str, str], bool] = {}
+    for job, r in done.items():
+        if job.design == REFERENCE or job.control or job.seed not in probes:
+            continue
+        twin = reference[job.model, job.seed]
+        same = (r.weights, r.accuracy) == (twin.weights, twin.accuracy)
+        found[job.model, job.design] = found.get((job.model, job.design), True) and same
+    return {pair for pair, same in found.items() if same}
 
 
 def _train_all(assignment: Assignment, todo: list[Job], device: str, report) -> list[Run]:
@@ -326,9 +373,9 @@ def write(assignment: Assignment, device: str, seeds: list[int], margin: float,
     path = assignment.path
     text = path.read_text()
     config = tomllib.loads(text)
-    thresholds = config.get("thresholds", {})
-    thresholds[device] = {**thresholds.get(device, {}),
-                          **{name: s["threshold"] for name, s in summary.items()}}
+    data = _data(assignment.root)[1].source  # thresholds belong to the data trained on
+    thresholds = placed(config.get("thresholds", {}), device, data,
+                        {name: s["threshold"] for name, s in summary.items()})
     calibration = config.get("calibration", {})
     stats = {name: {k: v for k, v in s.items() if k != "threshold"}
              for name, s in summary.items()}
@@ -337,7 +384,9 @@ def write(assignment: Assignment, device: str, seeds: list[int], margin: float,
                      if r.model == name and not r.control), default=None)
         if worst is not None:
             values["false_failure"] = float(f"{worst:.3g}")
-    calibration[device] = {"seeds": seeds, "margin": margin, "torch_version": torch.__version__,
+    weights = weights_used(assignment)
+    calibration[device] = {"dataset": data, **({"weights": weights} if weights else {}),
+                           "seeds": seeds, "margin": margin, "torch_version": torch.__version__,
                            **stats}
     text = replace_tables(text, {"thresholds": thresholds, "calibration": calibration})
     path.write_text(text)

@@ -146,7 +146,11 @@ def _remake_secret_files(project: Project) -> None:
 def _prepare_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME", help="the assignment whose [data] to prepare")
     parser.add_argument("--download", action="store_true",
-                        help="fetch missing dataset files (needs network; setup.sh does this)")
+                        help="fetch missing or corrupt files from their pinned URLs, checked "
+                             "against their SHA-256 (needs network; setup.sh does this)")
+    parser.add_argument("--sources", type=Path, metavar="FILE",
+                        help="a TOML file of sources over the built-in ones (a mirror, a "
+                             "course's own zip with its sha256)")
     _project_argument(parser)
 
 
@@ -154,9 +158,12 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     from grader.authoring import data
 
     assignment = Project(args.project.resolve()).assignment(args.name)
-    for line in data.prepare(assignment, args.download) or ["no [data] datasets declared"]:
+    prepared = data.prepare(assignment, args.download, args.sources)
+    for line in prepared.lines or ["no [data] datasets declared"]:
         print(line)
-    return 0
+    for problem in prepared.problems:
+        print(f"grader: {problem}", file=sys.stderr)
+    return 1 if prepared.problems else 0
 
 
 def _calibrate_arguments(parser: argparse.ArgumentParser) -> None:

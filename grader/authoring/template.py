@@ -21,7 +21,7 @@ from grader.authoring.leaks import leaks
 from grader.authoring.project import Project, TemplateSpec, is_junk, solution_files
 from grader.authoring.skeleton import make_skeleton
 from grader.authoring.tomltext import dumps
-from grader.judge import manifest
+from grader.judge import collection, manifest
 from grader.judge.config import CONFIG_NAME, Assignment, ConfigError
 
 PYTEST_INI = """\
@@ -114,7 +114,7 @@ def write(project: Project, names: list[str]) -> list[Path]:
     for name in names:
         assignment = project.assignment(name)
         golden.write(assignment, golden.generate(project, assignment))
-        (assignment.root / manifest.NAME).write_bytes(manifest.render(assignment))
+        (assignment.root / manifest.NAME).write_bytes(collection.render(assignment))
         rendered[name] = render(project, assignment)
     (project.template).mkdir(exist_ok=True)
     (project.template / "pytest.ini").write_text(PYTEST_INI)
@@ -133,7 +133,7 @@ def check(project: Project, names: list[str]) -> list[str]:
     for name in names:
         assignment = project.assignment(name)
         problems += golden.stale(assignment, golden.generate(project, assignment))
-        problems += _diff(f"assignments/{name}/{manifest.NAME}", manifest.render(assignment),
+        problems += _diff(f"assignments/{name}/{manifest.NAME}", collection.render(assignment),
                           assignment.root / manifest.NAME)
         expected = render(project, assignment)
         folder = project.template / name

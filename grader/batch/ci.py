@@ -19,7 +19,7 @@ import secrets
 from pathlib import Path
 
 from grader import textsafe
-from grader.batch import run
+from grader.batch import grading
 from grader.judge import report
 from grader.judge.config import Assignment
 
@@ -44,11 +44,11 @@ def grade(assignment: Assignment, submission: Path, output: Path, device: str) -
     """Grade as `grader grade` does; the judge's output goes to `output` with suffix .log."""
     output.parent.mkdir(parents=True, exist_ok=True)
     output.unlink(missing_ok=True)
-    finished = run.run_grading(
-        run.grade_command(assignment.root, submission, output, device=device),
-        run.grade_env(()), output.with_suffix(".log"),
-        run.Options(device).timeout_for(assignment))
-    return run.collect(output, finished)
+    finished = grading.run_grading(
+        grading.grade_command(assignment.root, submission, output, device=device),
+        grading.grade_env(()), output.with_suffix(".log"),
+        grading.Options(device).timeout_for(assignment))
+    return grading.collect(output, finished)
 
 
 def _hidden(document: dict) -> list[dict]:

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.batch.run import Finished, Job, Options, grade_command, grade_env, run_grading
+from grader.batch.grading import Finished, Job, Options, grade_command, grade_env, run_grading
 from grader.judge import results
 from grader.judge.config import Assignment, ConfigError
 from grader.judge.files import archived

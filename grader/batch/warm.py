@@ -40,6 +40,7 @@ import importlib
 import json
 import os
 import pkgutil
+import runpy
 import select
 import subprocess
 import sys
@@ -48,7 +49,7 @@ import traceback
 from pathlib import Path
 from typing import NoReturn
 
-from grader.batch import run
+from grader.batch import grading
 
 READY_TIMEOUT_S = 600  # importing takes seconds; a judge that stays silent this long is stuck
 # What every judge imports, besides the toolkit (all of it: tests import its modules).
@@ -115,7 +116,7 @@ class WarmJudge:
             code = self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             return "the warm judge stopped answering"
-        return "the warm judge ended " + (f"(killed by {run.signal_name(-code)})" if code < 0
+        return "the warm judge ended " + (f"(killed by {grading.signal_name(-code)})" if code < 0
                                           else f"(exit code {code})")
 
     def _lost(self, why: str) -> NoReturn:
@@ -145,21 +146,21 @@ class Grading:
         self.judge, self.pid = judge, pid
         self.started = time.monotonic()
 
-    def wait(self, timeout: float) -> run.Finished:
+    def wait(self, timeout: float) -> grading.Finished:
         try:
             try:
                 code = self.judge.receive("code", timeout)["code"]
             except TimeoutError:
                 self.kill()
                 self.judge.receive("code")  # its judge saw it die
-                return run.Finished.overran(timeout, self.seconds())
+                return grading.Finished.overran(timeout, self.seconds())
         except JudgeLost as lost:
             self.kill()  # orphaned: whatever is left of it must not run on
-            return run.Finished(None, self.seconds(), str(lost))
-        return run.Finished.exited(code, self.seconds())
+            return grading.Finished(None, self.seconds(), str(lost))
+        return grading.Finished.exited(code, self.seconds())
 
     def kill(self) -> None:
-        run.kill_tree(self.pid)
+        grading.kill_tree(self.pid)
 
     def seconds(self) -> float:
         return round(time.monotonic() - self.started, 3)
@@ -246,11 +247,13 @@ def _grade(argv: list[str], log: str) -> NoReturn:
 
 
 def _main(argv: list[str]) -> int:
-    """`grader.cli.main(argv)`, its exit status and traceback as the interpreter gives them."""
-    from grader import cli
-
+    """`python -m grader.cli ARGV` run as its own program (runpy, as `-m` runs it): its exit
+    status and traceback as the interpreter gives them. The warm judge runs the command-line
+    program, as a process would; it does not use the CLI as a library."""
+    sys.argv = ["grader", *argv]
     try:
-        return cli.main(argv)
+        runpy.run_module("grader.cli", run_name="__main__", alter_sys=True)
+        return 0
     except SystemExit as stop:
         if stop.code is None or isinstance(stop.code, int):
             return stop.code or 0

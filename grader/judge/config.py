@@ -95,6 +95,7 @@ class TemplateTable:
 @dataclass(frozen=True)
 class DataTable:
     datasets: tuple[str, ...] = ()          # loaded by `grader prepare`
+    weights: tuple[str, ...] = ()           # weight files `grader prepare` fetches (by source)
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,10 @@ class ModelStats:
 
 @dataclass(frozen=True)
 class CalibrationRun:
-    """[calibration.<device>], written by `grader calibrate`."""
+    """[calibration.<device>], written by `grader calibrate`: its latest run on that device."""
 
+    dataset: str | None = None              # the data it trained on (an ImageDataset's source)
+    weights: dict[str, str] = field(default_factory=dict)  # [data] weights present: sha256
     seeds: tuple[int, ...] = ()
     margin: float | None = None
     torch_version: str | None = None
@@ -222,9 +225,11 @@ class Settings:
     training: TrainingTable = field(default_factory=TrainingTable)
     template: TemplateTable | None = None
     calibration: CalibrationTable = field(default_factory=CalibrationTable)
-    # [thresholds.<device>] Model = accuracy, written by `grader calibrate`.
-    thresholds: dict[str, dict[str, float]] = field(default_factory=dict,
-                                                    metadata={"keys": DEVICES})
+    # [thresholds.<device>] Model = accuracy (the stand-in data), and
+    # [thresholds.<device>.<data>] Model = accuracy (grader.judge.thresholds); written by
+    # `grader calibrate`.
+    thresholds: dict[str, dict[str, float | dict[str, float]]] = field(
+        default_factory=dict, metadata={"keys": DEVICES})
     data: DataTable = field(default_factory=DataTable)
     extensions: ExtensionsTable = field(default_factory=ExtensionsTable)
     mutation: MutationTable = field(default_factory=MutationTable)
@@ -261,6 +266,18 @@ class Assignment:
     @property
     def path(self) -> Path:
         return self.root / CONFIG_NAME
+
+    def threshold(self, device: Any, model: str, data: Any) -> float:
+        """The accuracy threshold of `model` on `device` (a torch.device or "cpu"/"cuda")
+        with `data`, the ImageDataset the test loaded (or its `source`).
+
+        No threshold for that pair is the grader's problem (GraderProblem: a regrade,
+        never the student's failure), with a staff note saying what to calibrate.
+        """
+        from grader.judge import thresholds
+
+        return thresholds.lookup(self.settings.thresholds, getattr(device, "type", device),
+                                 model, getattr(data, "source", data))
 
     def recipe(self, model: str) -> Recipe:
         """The training budget of `model`: [training]'s Recipe fields, then [training.<model>]."""

@@ -17,22 +17,23 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.judge import manifest, progress, report
+from grader.judge import collection, progress, report
 from grader.judge.config import Assignment
 from grader.judge.session import Outcome
+from grader.judge.thresholds import listed
 
 
 def entries(assignment: Assignment) -> list[dict]:
     """One dict per collected test: number, name, points, visibility, id, file, checks."""
     return [_entry(assignment, item, outcome)
-            for item, outcome in manifest.collected(assignment)]
+            for item, outcome in collection.collected(assignment)]
 
 
 def _entry(assignment: Assignment, item: pytest.Item, outcome: Outcome) -> dict:
     spec = outcome.spec
     return {"number": spec.number, "name": spec.name, "points": spec.weight,
             "visibility": spec.visibility or assignment.visibility,
-            "id": manifest.test_id(assignment, item.nodeid), "file": Path(item.path).name,
+            "id": collection.test_id(assignment, item.nodeid), "file": Path(item.path).name,
             "about_file": (inspect.getdoc(getattr(item, "module", None)) or "").split("\n")[0],
             "checks": _checks(assignment, item, outcome)}
 
@@ -56,8 +57,7 @@ def _training(assignment: Assignment, item: pytest.Item) -> str:
     model = progress.trained_model(item, assignment)
     budget = progress.budget(assignment, model)
     text = f"trains {model or 'a model'} with the fixed budget" + (f" ({budget})" if budget else "")
-    thresholds = [f"{table[model]:g} ({device})"
-                  for device, table in assignment.settings.thresholds.items() if model in table]
+    thresholds = listed(assignment.settings.thresholds, model)
     return text + (f"; accuracy threshold {', '.join(thresholds)}" if thresholds else "")
 
 

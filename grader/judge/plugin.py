@@ -18,7 +18,7 @@ from _pytest.runner import runtestprotocol
 
 from grader.judge import report, results
 from grader.judge.config import Assignment
-from grader.judge.errors import SubmissionError
+from grader.judge.errors import GraderProblem, SubmissionError
 from grader.judge.metadata import MARKERS, specs_for
 from grader.judge.progress import TrainingProgress
 from grader.judge.session import GradingSession, Outcome, assignment_of
@@ -175,7 +175,7 @@ class GradingHooks:
         error = call.excinfo.value if call.excinfo else None
         if isinstance(error, SubmissionError) and error.error.get("grader_fault"):
             outcome.grader_fault = True
-        if _disturbed(error):
+        if _disturbed(error) or isinstance(error, GraderProblem):
             outcome.regrade = error.staff_note
         if report.when == "call":
             outcome.passed_call = report.passed
@@ -242,7 +242,7 @@ def failure_reason(call: pytest.CallInfo, report: pytest.TestReport) -> str:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         return f"Skipped (scores 0): {reason.removeprefix('Skipped: ')}"
     exc = call.excinfo.value if call.excinfo else None
-    if isinstance(exc, SubmissionError | AssertionError) and str(exc):
+    if isinstance(exc, SubmissionError | AssertionError | GraderProblem) and str(exc):
         return str(exc)
     if isinstance(exc, pytest.fail.Exception):
         return exc.msg or "failed"

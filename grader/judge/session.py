@@ -21,8 +21,9 @@ from grader.toolkit import secret as course_secret
 
 PRINTED_LIMIT = results.TEST_OUTPUT_LIMIT // 2  # of a test's output; the reason comes first
 REGRADE_NOTE = ("Some tests could not be graded fairly on this run (the grading machine was "
-                "too busy, or stopped your code itself); this grading is marked for a regrade, "
-                "which will run them again. Until then they score 0.")
+                "too busy or stopped your code itself, or the grader lacked a setting); this "
+                "grading is marked for a regrade, which will run them again. Until then they "
+                "score 0.")
 REGRADE_ROW = ("This grading is marked for a regrade, which will run this test again; until "
                "then it scores 0.")
 BUSY_SHARE = 0.5  # of its runnable time, the judge waited for a CPU: the machine was too busy

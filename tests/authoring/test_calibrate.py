@@ -44,6 +44,7 @@ def test_calibrate_trains_the_reference_and_rewrites_only_its_tables(course, cap
     stats = written["calibration"]["cpu"]
     assert stats["seeds"] == list(range(11, 31)) and stats["margin"] == 0.1
     assert stats["torch_version"]
+    assert stats["dataset"] == "mnist-embedded" and "weights" not in stats  # what it trained on
     linear = stats["Linear"]
     assert 0.5 < linear["accuracy_min"] <= linear["accuracy_mean"] <= linear["accuracy_max"] <= 1
     assert 0 <= linear["false_failure"] <= 0.001
@@ -151,3 +152,26 @@ def test_calibrate_refuses_a_threshold_that_a_control_reaches(course, capsys):
     assert "negative control calc.Linear reached 0." in captured.err and "no margin can" in \
         captured.err
     assert config.read_text() == before
+
+
+def test_a_design_that_trains_to_the_reference_s_weights_borrows_its_runs(course, capsys):
+    """Renamed layers train to the same numbers: two seeds are enough to know. Another
+    initialisation does not, so that design trains on every seed."""
+    widen_margin(course)
+    reference = (course.root / "solutions" / NAME / "calc.py").read_text()
+    corpus = course.assignments / NAME / "test_submissions"
+    designs = {"valid_renamed": reference.replace("self.fc", "self.layer"),
+               "valid_other_init": reference.replace(
+                   "self.fc = nn.Linear(28 * 28, 10)",
+                   "self.spare = nn.Linear(28 * 28, 3)\n        self.fc = nn.Linear(28 * 28, 10)")}
+    for design, text in designs.items():
+        (corpus / design).mkdir(parents=True)
+        (corpus / design / "calc.py").write_text(text)
+    assert cli.main(["calibrate", NAME, "--project", str(course.root)]) == 0
+    printed = capsys.readouterr().out
+    assert ("Linear                   valid_renamed: the reference's trained weights on seeds "
+            "11, 12: the reference's runs stand for it") in printed
+    assert "seed 13     accuracy" in printed and "(valid_renamed)" not in printed.split(
+        "stand for it")[1]
+    assert "valid_other_init: the reference's" not in printed
+    assert len([line for line in printed.splitlines() if "(valid_other_init)" in line]) == 20

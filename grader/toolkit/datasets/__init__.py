@@ -12,6 +12,10 @@ A loader is ``(split, data_root, download) -> ImageDataset``: ``data_root`` is a
 would try ``torchvision.datasets.CIFAR10`` under the data root, then fall back to
 a seeded synthetic stand-in).
 
+The real datasets' files have sources by the same names (``sources``: pinned URLs and
+SHA-256 checksums); ``grader prepare`` fetches and checks them into the data root
+(``fetch``), so that loaders only read what was verified there.
+
 An assignment adds its own datasets without changing the framework: a module
 in its folder, named in assignment.toml as ``[extensions] datasets =
 "datasets.py"``, with ``DATASETS = {"name": loader}``. Reading the assignment
