@@ -107,3 +107,20 @@ def test_no_import_cycles_even_through_imports_inside_functions():
 
 def test_the_cycle_check_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# The package's layers, lowest first: a module imports only its own layer and those below.
+# The judge and the sandbox it starts share a layer: the judge's session picks the backend.
+LAYERS = [{"grader", "textsafe", "wire", "toolkit"}, {"worker"}, {"judge", "sandbox"},
+          {"batch"}, {"authoring"}, {"cli"}]
+
+
+def _layer(module: str) -> int:
+    part = module.split(".")[1] if "." in module else module
+    return next(i for i, names in enumerate(LAYERS) if part in names)
+
+
+def test_each_layer_imports_only_its_own_and_lower_ones():
+    upward = [f"{a} imports {b}" for a, imported in sorted(_import_graph().items())
+              for b in sorted(imported) if _layer(b) > _layer(a)]
+    assert not upward, "imports that run up the layers:\n" + "\n".join(upward)
