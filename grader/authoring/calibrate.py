@@ -104,6 +104,7 @@ class Run:
     control: str | None = None  # the negative control trained in its place, if any
     design: str = REFERENCE
     weights: str = ""           # digest of the trained weights, whatever their names
+    borrowed: bool = False      # the reference's run, standing for a design that trains alike
 
 
 def models_of(assignment: Assignment) -> list[str]:
@@ -226,7 +227,8 @@ def run(project: Project, assignment: Assignment, seeds: list[int], device: str,
         done.update(zip(rest, _train_all(assignment, rest, device, report), strict=True))
     reference = {(r.model, r.seed): r for r in done.values()
                  if r.design == REFERENCE and not r.control}
-    return [done.get(j) or replace(reference[j.model, j.seed], design=j.design) for j in todo]
+    return [done.get(j) or replace(reference[j.model, j.seed], design=j.design, borrowed=True)
+            for j in todo]
 
 
 def _reference_twins(done: dict[Job, Run], probes: list[int]) -> set[tuple[str, str]]:
@@ -303,6 +305,7 @@ class Risk:
     control: bool
     accuracies: tuple[float, ...]
     estimate: tails.TailEstimate
+    borrowed: bool = False  # most runs are the reference's (the design trains alike)
 
 
 def risks(runs: list[Run], summary: dict[str, dict]) -> list[Risk]:
@@ -314,7 +317,8 @@ def risks(runs: list[Run], summary: dict[str, dict]) -> list[Risk]:
                       and (r.control is not None) == control]
         threshold = summary[model]["threshold"]
         estimate = (tails.above if control else tails.below)(accuracies, threshold)
-        found.append(Risk(model, design, control, tuple(accuracies), estimate))
+        borrowed = any(r.borrowed for r in runs if (r.model, r.design) == (model, design))
+        found.append(Risk(model, design, control, tuple(accuracies), estimate, borrowed))
     return found
 
 
@@ -404,11 +408,14 @@ def markdown(assignment: Assignment, device: str, seeds: list[int], margin: floa
              f"max_false_failure {limit:.2%}. Each row is one design trained over every seed "
              "with the model's budget; the estimate is the chance that one more run lands on "
              "the wrong side of the threshold (peaks over threshold, grader/authoring/tails.py; "
-             "floored at one run in the count when the threshold lies among the runs)."), "",
+             "floored at one run in the count when the threshold lies among the runs). A "
+             "design marked as the reference trained to the reference's very weights on the "
+             f"first {PROBES} seeds; the reference's runs stand for its other seeds."), "",
              "| model | threshold | design | min | mean | max | sd | runs beyond | estimate |",
              "|---|---|---|---|---|---|---|---|---|"]
     for risk in found:
-        design = f"control {risk.design}" if risk.control else risk.design
+        design = (f"control {risk.design}" if risk.control else
+                  f"{risk.design} (as the reference)" if risk.borrowed else risk.design)
         values = risk.accuracies
         lines.append(
             f"| {risk.model} | {summary[risk.model]['threshold']:.3f} | {design} | "

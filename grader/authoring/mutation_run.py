@@ -1,8 +1,11 @@
 """Grade mutants of a reference solution the way submissions are graded; see which die.
 
-A mutant is killed when it scores below the reference graded with the same tests, so a
-mutant that breaks the import or loops until the call timeout is killed like any wrong
-submission. A grading run that gives no score (no results, no test graded) is a grader
+A mutant is killed when it scores below the reference on some test graded with the same
+options, so a mutant that breaks the import or loops until the call timeout is killed like
+any wrong submission. Each mutant is graded with only the tests whose run of the
+reference reaches its function (reach.py): another test runs the same code for the mutant
+as for the reference, and scores them alike. Mutants reached by the same tests are graded
+together. A grading run that gives no score (no results, no test graded) is a grader
 fault: reported apart and counted neither way.
 
 Killing mutants is half the job: the assignment's corpus of correct alternatives
@@ -181,7 +184,7 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
     killed_early = []
     for stage in stages:
         base, graded = _grade_stage(assignment, reference, [chosen[i] for i in pending],
-                                    jobs, stage, progress)
+                                    ran, jobs, stage, progress)
         statuses.update((i, (result, _status(chosen[i], result, base, settings),
                              result.lost(base))) for i, result in zip(pending, graded))
         pending = [i for i in pending if statuses[i][1] != "killed"]
@@ -195,17 +198,43 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
 
 
 def _grade_stage(assignment: Assignment, reference: Path, mutants: list[Mutant],
-                 jobs: int | None, selection: tuple[str, ...], progress: bool
-                 ) -> tuple[Graded, list[Graded]]:
+                 ran: reach.Reach, jobs: int | None, selection: tuple[str, ...],
+                 progress: bool) -> tuple[Graded, list[Graded]]:
+    """The reference's grade with ``selection``, and each mutant's with those of its tests
+    that reach its function: a mutant no selected test reaches keeps the reference's."""
+    groups: dict[frozenset[str] | None, list[int]] = {}
+    for n, mutant in enumerate(mutants):
+        groups.setdefault(ran.tests_for(mutant), []).append(n)
+    graded: list[Graded | None] = [None] * len(mutants)
     with tempfile.TemporaryDirectory(prefix="grader-mutate-") as scratch:
-        return _grade_all(assignment, reference, mutants, Path(scratch), jobs, selection,
-                          progress)
+        base = _grade_reference(assignment, reference, Path(scratch), jobs, selection,
+                                progress)
+        for k, (tests, members) in enumerate(groups.items()):
+            options = _only(ran, tests, base)
+            results = [base] * len(members) if options is None else _grade_all(
+                assignment, reference, [mutants[n] for n in members],
+                Path(scratch) / f"group-{k}", jobs, (*selection, *options), progress)
+            for n, result in zip(members, results, strict=True):
+                graded[n] = result
+    return base, graded
+
+
+def _only(ran: reach.Reach, tests: frozenset[str] | None, base: Graded
+          ) -> tuple[str, ...] | None:
+    """pytest options that leave only ``tests`` (None: all) of those ``base`` graded; None
+    when none of them is left."""
+    if tests is None:
+        return ()
+    if not {ran.labels[test] for test in tests} & {label for label, _ in base.points}:
+        return None
+    return tuple(option for test in sorted(set(ran.labels) - tests)
+                 for option in ("--deselect", test))
 
 
 def _status(mutant: Mutant, graded: Graded, reference: Graded, settings: Settings) -> str:
     if graded.fault:
         return "fault"
-    if graded.score < reference.score - 1e-9:
+    if graded.lost(reference):
         return "killed"
     if mutant.id in settings.equivalent:
         return "equivalent"
@@ -219,35 +248,45 @@ def _grade_corpus(assignment: Assignment, reference: Path, jobs: int | None,
     if not members:
         return {}
     with tempfile.TemporaryDirectory(prefix="grader-mutate-") as scratch:
-        submissions = [Submission("reference", reference)] + [
+        submissions = [
             Submission(member.name, selftest.stage_case(assignment, member, reference,
                                                         Path(scratch) / "corpus" / member.name))
             for member in members]
-        base, graded = _grade_submissions(assignment, submissions, Path(scratch), jobs,
-                                          selection, progress, "the corpus of correct work")
+        base = _grade_reference(assignment, reference, Path(scratch), jobs, selection,
+                                progress)
+        graded = _grade_submissions(assignment, submissions, Path(scratch), jobs, selection,
+                                    progress, "the corpus of correct work")
     lost = {member.name: (f"no grade: {result.fault}",) if result.fault else result.lost(base)
             for member, result in zip(members, graded, strict=True)}
     return {name: tests for name, tests in lost.items() if tests}
 
 
+def _grade_reference(assignment: Assignment, reference: Path, scratch: Path, jobs: int | None,
+                     selection: tuple[str, ...], progress: bool) -> Graded:
+    [base] = _grade_submissions(assignment, [Submission("reference", reference)],
+                                scratch / "reference", jobs, selection, progress, "the reference")
+    if base.fault:
+        raise ConfigError(f"{assignment.name}: the reference could not be graded: {base.fault}")
+    return base
+
+
 def _grade_all(assignment: Assignment, reference: Path, mutants: list[Mutant], scratch: Path,
-               jobs: int | None, selection: tuple[str, ...], progress: bool
-               ) -> tuple[Graded, list[Graded]]:
-    """The reference's grade, and each mutant's, graded as `grader batch` grades."""
-    submissions = [Submission("reference", reference)]
+               jobs: int | None, selection: tuple[str, ...], progress: bool) -> list[Graded]:
+    """Each mutant's grade, graded as `grader batch` grades."""
+    submissions = []
     for n, mutant in enumerate(mutants):
         folder = scratch / "mutants" / f"mutant-{n}"
         shutil.copytree(reference, folder, ignore=shutil.ignore_patterns("__pycache__"))
         (folder / mutant.file).write_text(mutant.text, encoding="utf-8")
         submissions.append(Submission(folder.name, folder))
     return _grade_submissions(assignment, submissions, scratch, jobs, selection, progress,
-                              "the reference and its mutants")
+                              "mutants")
 
 
 def _grade_submissions(assignment: Assignment, submissions: list[Submission], scratch: Path,
                        jobs: int | None, selection: tuple[str, ...], progress: bool,
-                       what: str) -> tuple[Graded, list[Graded]]:
-    """The grade of ``submissions[0]``, the reference (which must get one), and the others'."""
+                       what: str) -> list[Graded]:
+    """The grade of each of ``submissions``, in their order."""
     graded = {}
     outcomes = grade_many(assignment, submissions, scratch / "results", jobs=jobs,
                           pytest_args=selection)
@@ -255,10 +294,7 @@ def _grade_submissions(assignment: Assignment, submissions: list[Submission], sc
         for outcome in tqdm(outcomes, total=len(submissions), unit="grading",
                             desc=f"grading {what}", disable=not progress):
             graded[outcome.submission.id] = _graded(outcome)
-    base, *others = [graded[submission.id] for submission in submissions]
-    if base.fault:
-        raise ConfigError(f"{assignment.name}: the reference could not be graded: {base.fault}")
-    return base, others
+    return [graded[submission.id] for submission in submissions]
 
 
 def _graded(outcome: Outcome) -> Graded:

@@ -61,16 +61,25 @@ def replace_tables(text: str, tables: dict[str, dict[str, Any]]) -> str:
     stood, or appended; every other line is kept."""
     out: list[str] = []
     skipping = False
+    held: list[str] = []  # comments after a rewritten table: the next header's, if kept
     pending = dict(tables)
     for line in text.splitlines():
         header = _HEADER.match(line)
         if header:
             top = header.group(1).split(".")[0].strip().strip('"')
             skipping = top in tables
+            while held and not held[0].strip():
+                held.pop(0)  # the rewritten table ends with its own blank line
+            out += [] if skipping else held
+            held = []
             if top in pending:
                 out += _table(_key(top), pending.pop(top)) + [""]
         if not skipping:
             out.append(line)
+        elif not line.strip() or line.lstrip().startswith("#"):
+            held.append(line)
+        else:
+            held = []  # they were inside the rewritten table
     while out and not out[-1].strip():
         out.pop()
     for name, table in pending.items():

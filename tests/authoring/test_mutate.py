@@ -203,13 +203,38 @@ def test_a_mutant_is_unreached_when_its_function_runs_but_its_statement_does_not
     assert not reach_of({15, 22, 32, 40, 42}, score=6.0).unreached(branch)  # proves nothing
 
 
+def test_a_mutant_is_graded_with_the_tests_that_reach_its_function():
+    """center's test runs lines 15 only; scale's runs 40 and 42; halvings ran at import
+    (as a module-level call would): a change there reaches every test."""
+    found = {m.function: m for m in mutate.mutants(STATS.read_text(), "stats.py")}
+    ran = Reach({"stats.py": frozenset({15, 32, 40, 42})}, 7.0, 7.0, "cpu", by_test={
+        "t.py::test_center": {"stats.py": frozenset({15})},
+        "t.py::test_scale": {"stats.py": frozenset({40, 42})},
+        "t.py::test_clip": {}},
+        at_import={"stats.py": frozenset({32})},
+        labels={"t.py::test_center": "1.1 center", "t.py::test_scale": "1.2 scale",
+                "t.py::test_clip": "1.3 clip"})
+    assert ran.tests_for(found["center"]) == {"t.py::test_center"}
+    assert ran.tests_for(found["scale"]) == {"t.py::test_scale"}
+    assert ran.tests_for(found["clip"]) == frozenset()  # no test calls it
+    assert ran.tests_for(found["halvings"]) is None
+    assert dataclasses.replace(ran, score=6.0).tests_for(found["center"]) is None
+    base = Graded(3.0, 3.0, points=(("1.1 center", 1.0), ("1.2 scale", 1.0), ("1.3 clip", 1.0)))
+    assert mutation_run._only(ran, frozenset({"t.py::test_center"}), base) == (
+        "--deselect", "t.py::test_clip", "--deselect", "t.py::test_scale")
+    assert mutation_run._only(ran, None, base) == ()
+    prescreen = Graded(1.0, 1.0, points=(("1.2 scale", 1.0),))  # center's test left out
+    assert mutation_run._only(ran, frozenset({"t.py::test_center"}), prescreen) is None
+
+
 def test_a_survivor_in_a_function_listed_as_design_is_a_design_choice():
     """A survivor of a `[[mutation.design]]` function is excluded with the function's reason;
     a killed mutant there still counts as killed."""
     found = mutate.mutants(STATS.read_text(), "stats.py")
     settings = Settings(design={"stats.py:clip": "any clip at or below 0 passes the rules"})
     clip, center = (next(m for m in found if m.function == name) for name in ("clip", "center"))
-    reference, same, lower = Graded(7.0, 7.0), Graded(7.0, 7.0), Graded(4.0, 7.0)
+    reference, same, lower = (Graded(score, 7.0, points=(("1.1 clip", score),))
+                              for score in (7.0, 7.0, 4.0))
     assert mutation_run._status(clip, same, reference, settings) == "design"
     assert mutation_run._status(clip, lower, reference, settings) == "killed"
     assert mutation_run._status(center, same, reference, settings) == "survived"

@@ -56,3 +56,10 @@ time_budget_s = 60
 [calibration]
 seeds = [1, 2]
 """
+
+
+def test_a_comment_after_a_rewritten_table_stays_with_the_table_it_introduces():
+    text = ("[thresholds.cpu]\nNet = 0.5\n# inside: goes with the table\nOld = 0.1\n\n"
+            "# The mutation settings.\n[mutation]\nbar = 0.9\n")
+    assert replace_tables(text, {"thresholds": {"cpu": {"Net": 0.75}}}) == (
+        "[thresholds.cpu]\nNet = 0.75\n\n# The mutation settings.\n[mutation]\nbar = 0.9\n")
