@@ -48,6 +48,7 @@ with its share of the cores' threads: the time of the trainings themselves.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import math
 import multiprocessing
@@ -113,6 +114,40 @@ def models_of(assignment: Assignment) -> list[str]:
         raise ConfigError(f"{assignment.path}: [calibration] models must list the reference's "
                           "constructors as \"module.Name\"")
     return models
+
+
+def check_specs(project: Project, assignment: Assignment) -> None:
+    """Each model and control names a class its module defines: a misspelt name is a clear
+    error now, not a traceback from a training process later."""
+    table = assignment.settings.calibration
+    for key, specs in (("models", models_of(assignment)), ("controls", table.all_controls)):
+        for spec in specs:
+            module, name = spec.split(".")
+            folder = (project.reference(assignment) if module in assignment.modules
+                      else assignment.root)
+            path = folder / f"{module}.py"
+            defined = _top_level_names(path) if path.is_file() else None
+            if defined is None:
+                raise ConfigError(f"{assignment.path}: [calibration] {key}: {spec!r}: no "
+                                  f"{module}.py in {folder}")
+            if name not in defined:
+                raise ConfigError(f"{assignment.path}: [calibration] {key}: {spec!r}: "
+                                  f"{path.name} defines no {name} (it defines "
+                                  f"{', '.join(sorted(defined)) or 'nothing'})")
+
+
+def _top_level_names(path: Path) -> set[str]:
+    """The classes and functions a module defines or imports at its top level (read, not
+    run)."""
+    names = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
 
 
 def seeds_for(assignment: Assignment, count: int) -> list[int]:
@@ -437,6 +472,7 @@ def calibrate(project: Project, name: str, seeds: int, device: str, report=print
     if seeds < tails.MIN_RUNS:
         raise ConfigError(f"--seeds {seeds}: a false-failure rate needs at least "
                           f"{tails.MIN_RUNS} seeds")
+    check_specs(project, assignment)
     margin = assignment.settings.calibration.margin
     chosen = seeds_for(assignment, seeds)
     report(f"calibrating {name} on {device} over seeds {chosen}")

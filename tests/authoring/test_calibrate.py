@@ -2,6 +2,7 @@
 only when they fail correct work rarely enough and no negative control passes."""
 
 import random
+import re
 import tomllib
 
 import pytest
@@ -175,3 +176,15 @@ def test_a_design_that_trains_to_the_reference_s_weights_borrows_its_runs(course
         "stand for it")[1]
     assert "valid_other_init: the reference's" not in printed
     assert len([line for line in printed.splitlines() if "(valid_other_init)" in line]) == 20
+
+
+@pytest.mark.parametrize(("models", "message"), [
+    ('["calc.Lineer"]', "'calc.Lineer': calc.py defines no Lineer (it defines Linear, "),
+    ('["calcs.Linear"]', "'calcs.Linear': no calcs.py in "),
+])
+def test_a_misspelt_model_is_a_clear_error_before_any_training(course, models, message):
+    config = course.assignments / NAME / "assignment.toml"
+    config.write_text(config.read_text().replace('models = ["calc.Linear"]',
+                                                 f"models = {models}"))
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        calibrate.calibrate(course, NAME, 20, "cpu", report=lambda line: None)
