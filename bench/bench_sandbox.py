@@ -48,14 +48,14 @@ def grading(assignment: str, repeats: int) -> None:
 def round_trips(calls: int) -> None:
     import torch
 
-    from grader.judge.client import Submission
+    from grader.judge.client import Proxy
     from grader.judge.config import Assignment
     from grader.sandbox import SandboxBackend
 
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "echo.py").write_text(ECHO)
         assignment = Assignment(root=Path(tmp), name="echo", title="echo", files=("echo.py",))
-        submission = Submission(SandboxBackend(tmp, ["echo"], assignment=assignment), ["echo"])
+        submission = Proxy(SandboxBackend(tmp, ["echo"], assignment=assignment), ["echo"])
         try:
             echo = submission.echo.echo  # a handle: each timed call is one round trip
             for label, value in (("small tensor (4 floats)", torch.ones(4)),

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from grader.authoring import mutate, reach, selftest
 from grader.authoring.mutate import Mutant
-from grader.batch.run import Outcome, grade_many
+from grader.batch.run import GradedSubmission, grade_many
 from grader.batch.sources import Submission
 from grader.judge.config import Assignment, ConfigError
 
@@ -36,7 +36,7 @@ DEFAULT_BAR = 0.95
 
 
 @dataclass(frozen=True)
-class Settings:
+class MutationSettings:
     """What ``[mutation]`` asks (judge.config checked its keys and types on loading)."""
 
     bar: float = DEFAULT_BAR
@@ -45,7 +45,7 @@ class Settings:
     design: dict[str, str] = field(default_factory=dict)  # "file:function" -> why
 
     @classmethod
-    def of(cls, assignment: Assignment) -> Settings:
+    def of(cls, assignment: Assignment) -> MutationSettings:
         table = assignment.settings.mutation
         where = f"{assignment.path} [mutation]"
         bar = DEFAULT_BAR if table.bar is None else table.bar
@@ -63,7 +63,7 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class Graded:
+class Scored:
     """What grading one submission gave: its score, or why the grader gave none."""
 
     score: float = 0.0
@@ -71,7 +71,7 @@ class Graded:
     fault: str = ""
     points: tuple[tuple[str, float], ...] = ()  # (test's number and name, score)
 
-    def lost(self, reference: Graded) -> tuple[str, ...]:
+    def lost(self, reference: Scored) -> tuple[str, ...]:
         """The tests on which this grading scored below the reference."""
         theirs = dict(reference.points)
         return tuple(test for test, score in self.points
@@ -81,7 +81,7 @@ class Graded:
 @dataclass(frozen=True)
 class Verdict:
     mutant: Mutant
-    graded: Graded
+    graded: Scored
     # "killed", "survived", "equivalent" (survived, listed so), "design" (survived, in a
     # function listed as the student's design) or "fault"
     status: str
@@ -91,14 +91,14 @@ class Verdict:
 @dataclass(frozen=True)
 class MutationRun:
     assignment: str
-    settings: Settings
+    settings: MutationSettings
     selection: tuple[str, ...]  # pytest arguments choosing the tests; () for all
     sample: int | None
     prescreened: int  # mutants the prescreen killed (a full run with [mutation] prescreen)
     generated: list[Mutant]
     unreached: list[Mutant]  # on statements the tests never run here: not graded
     reach: reach.Reach
-    reference: Graded
+    reference: Scored
     verdicts: list[Verdict]
     date: str
     seconds: float
@@ -169,7 +169,7 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
     reference earns their full points), so only the survivors are graded again, fully.
     """
     started = time.monotonic()
-    settings = Settings.of(assignment)
+    settings = MutationSettings.of(assignment)
     too_strict = _grade_corpus(assignment, reference, jobs, selection, progress)
     generated = mutate.generate(assignment, reference)
     ran = reach.measure(assignment, reference, sorted({m.file for m in generated}), selection)
@@ -179,7 +179,7 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
     stages = [selection]
     if settings.prescreen and not selection:
         stages = [settings.prescreen, ()]
-    statuses: dict[int, tuple[Graded, str, tuple[str, ...]]] = {}
+    statuses: dict[int, tuple[Scored, str, tuple[str, ...]]] = {}
     pending = list(range(len(chosen)))
     killed_early = []
     for stage in stages:
@@ -199,13 +199,13 @@ def run(assignment: Assignment, reference: Path, *, sample: int | None = None,
 
 def _grade_stage(assignment: Assignment, reference: Path, mutants: list[Mutant],
                  ran: reach.Reach, jobs: int | None, selection: tuple[str, ...],
-                 progress: bool) -> tuple[Graded, list[Graded]]:
+                 progress: bool) -> tuple[Scored, list[Scored]]:
     """The reference's grade with ``selection``, and each mutant's with those of its tests
     that reach its function: a mutant no selected test reaches keeps the reference's."""
     groups: dict[frozenset[str] | None, list[int]] = {}
     for n, mutant in enumerate(mutants):
         groups.setdefault(ran.tests_for(mutant), []).append(n)
-    graded: list[Graded | None] = [None] * len(mutants)
+    graded: list[Scored | None] = [None] * len(mutants)
     with tempfile.TemporaryDirectory(prefix="grader-mutate-") as scratch:
         base = _grade_reference(assignment, reference, Path(scratch), jobs, selection,
                                 progress)
@@ -219,7 +219,7 @@ def _grade_stage(assignment: Assignment, reference: Path, mutants: list[Mutant],
     return base, graded
 
 
-def _only(ran: reach.Reach, tests: frozenset[str] | None, base: Graded
+def _only(ran: reach.Reach, tests: frozenset[str] | None, base: Scored
           ) -> tuple[str, ...] | None:
     """pytest options that leave only ``tests`` (None: all) of those ``base`` graded; None
     when none of them is left."""
@@ -231,7 +231,7 @@ def _only(ran: reach.Reach, tests: frozenset[str] | None, base: Graded
                  for option in ("--deselect", test))
 
 
-def _status(mutant: Mutant, graded: Graded, reference: Graded, settings: Settings) -> str:
+def _status(mutant: Mutant, graded: Scored, reference: Scored, settings: MutationSettings) -> str:
     if graded.fault:
         return "fault"
     if graded.lost(reference):
@@ -262,7 +262,7 @@ def _grade_corpus(assignment: Assignment, reference: Path, jobs: int | None,
 
 
 def _grade_reference(assignment: Assignment, reference: Path, scratch: Path, jobs: int | None,
-                     selection: tuple[str, ...], progress: bool) -> Graded:
+                     selection: tuple[str, ...], progress: bool) -> Scored:
     [base] = _grade_submissions(assignment, [Submission("reference", reference)],
                                 scratch / "reference", jobs, selection, progress, "the reference")
     if base.fault:
@@ -271,7 +271,7 @@ def _grade_reference(assignment: Assignment, reference: Path, scratch: Path, job
 
 
 def _grade_all(assignment: Assignment, reference: Path, mutants: list[Mutant], scratch: Path,
-               jobs: int | None, selection: tuple[str, ...], progress: bool) -> list[Graded]:
+               jobs: int | None, selection: tuple[str, ...], progress: bool) -> list[Scored]:
     """Each mutant's grade, graded as `grader batch` grades."""
     submissions = []
     for n, mutant in enumerate(mutants):
@@ -285,7 +285,7 @@ def _grade_all(assignment: Assignment, reference: Path, mutants: list[Mutant], s
 
 def _grade_submissions(assignment: Assignment, submissions: list[Submission], scratch: Path,
                        jobs: int | None, selection: tuple[str, ...], progress: bool,
-                       what: str) -> list[Graded]:
+                       what: str) -> list[Scored]:
     """The grade of each of ``submissions``, in their order."""
     graded = {}
     outcomes = grade_many(assignment, submissions, scratch / "results", jobs=jobs,
@@ -297,10 +297,10 @@ def _grade_submissions(assignment: Assignment, submissions: list[Submission], sc
     return [graded[submission.id] for submission in submissions]
 
 
-def _graded(outcome: Outcome) -> Graded:
+def _graded(outcome: GradedSubmission) -> Scored:
     tests = outcome.document["tests"]
     if outcome.failed or not tests:
-        return Graded(fault=outcome.problem or outcome.document["output"] or "no test graded")
-    return Graded(outcome.document["score"], sum(test["max_score"] for test in tests),
+        return Scored(fault=outcome.problem or outcome.document["output"] or "no test graded")
+    return Scored(outcome.document["score"], sum(test["max_score"] for test in tests),
                   points=tuple((" ".join(filter(None, (test.get("number"), test["name"]))),
                                 test["score"]) for test in tests))

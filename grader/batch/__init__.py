@@ -3,7 +3,7 @@
 Every grading here is `grader grade`, run as a child process; see `run.grade_many`.
 """
 
-from grader.batch.run import Outcome, grade_many
+from grader.batch.run import GradedSubmission, grade_many
 from grader.batch.sources import Student, Submission
 
-__all__ = ["Outcome", "Student", "Submission", "grade_many"]
+__all__ = ["GradedSubmission", "Student", "Submission", "grade_many"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import textsafe
-from grader.batch.run import Outcome
+from grader.batch.run import GradedSubmission
 
 FIXED_COLUMNS = ["submission", "names", "emails", "sids", "total", "max_score", "problem"]
 
@@ -20,7 +20,7 @@ def test_label(test: dict) -> str:
     return " ".join(filter(None, [test.get("number"), test["name"]]))
 
 
-def test_labels(outcomes: list[Outcome]) -> list[str]:
+def test_labels(outcomes: list[GradedSubmission]) -> list[str]:
     """Every test any submission was graded on, by number (unnumbered ones last)."""
     numbers: dict[str, str | None] = {}
     for outcome in outcomes:
@@ -35,11 +35,11 @@ def _number_order(number: str | None) -> tuple:
     return (0, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split(".")))
 
 
-def max_score(outcome: Outcome) -> float:
+def max_score(outcome: GradedSubmission) -> float:
     return sum(t["max_score"] for t in outcome.document["tests"])
 
 
-def write_csv(path: Path, outcomes: list[Outcome]) -> None:
+def write_csv(path: Path, outcomes: list[GradedSubmission]) -> None:
     """One row per submission: who, the total, then one column of points per test.
 
     Every cell is text a spreadsheet shows and never runs (`textsafe.csv_cell`):
@@ -70,7 +70,7 @@ class PassRate:
         return self.passed / self.graded if self.graded else 0.0
 
 
-def pass_rates(outcomes: list[Outcome]) -> list[PassRate]:
+def pass_rates(outcomes: list[GradedSubmission]) -> list[PassRate]:
     """Per test, how many graded submissions passed it; the most failed test first."""
     graded = [o for o in outcomes if not o.failed]
     rates = []
@@ -90,7 +90,7 @@ class Accuracies:
     threshold: float | None = None
 
 
-def accuracies(outdir: Path, outcomes: list[Outcome]) -> list[Accuracies]:
+def accuracies(outdir: Path, outcomes: list[GradedSubmission]) -> list[Accuracies]:
     """What tests recorded with `record_property("accuracy", ...)` (and "threshold").
 
     Read from each grading's pytest-report.json (pytest-json-report's user_properties).
@@ -119,7 +119,7 @@ def _recorded(report: Path) -> list[tuple[str, dict]]:
             for t in tests if t.get("user_properties")]
 
 
-def summary(assignment_name: str, outcomes: list[Outcome], rates: list[PassRate],
+def summary(assignment_name: str, outcomes: list[GradedSubmission], rates: list[PassRate],
             measured: list[Accuracies], pictures: list[Path]) -> str:
     """summary.md: the numbers a TA reads first, the pictures, and what needs a look."""
     graded = [o for o in outcomes if not o.failed]

@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 
-from grader.batch.run import RESUMED, Outcome
+from grader.batch.run import RESUMED, GradedSubmission
 
 
 class Progress:
@@ -21,7 +21,7 @@ class Progress:
             self.bar = tqdm(total=total, unit="submission", file=stream, dynamic_ncols=True,
                             smoothing=0.1, postfix={"failed": 0})
 
-    def update(self, outcome: Outcome) -> None:
+    def update(self, outcome: GradedSubmission) -> None:
         self.done += 1
         self.failed += outcome.failed
         self.resumed += outcome.state == RESUMED
@@ -43,7 +43,7 @@ class Progress:
             self.bar.close()
 
     @staticmethod
-    def _result(outcome: Outcome) -> str:
+    def _result(outcome: GradedSubmission) -> str:
         if outcome.failed:
             return f"GRADER PROBLEM: {outcome.problem}"
         possible = sum(t["max_score"] for t in outcome.document["tests"])

@@ -50,7 +50,7 @@ GRADED, RESUMED, FAILED = "graded", "resumed", "failed"
 
 
 @dataclass
-class Outcome:
+class GradedSubmission:
     """How one submission's grading went. `document` is its results.json."""
 
     submission: Submission
@@ -106,15 +106,15 @@ def already_graded(job: Job, key: dict) -> bool:
             and not marker.get(results.REGRADE))
 
 
-def settle(job: Job, finished: Finished, key: dict) -> Outcome:
+def settle(job: Job, finished: Finished, key: dict) -> GradedSubmission:
     """Turn a finished grading into an outcome; mark it done only if the judge finished."""
     document = collect(job.results, finished)
     if finished.ok:
         results.write_atomic(job.marker, {"key": key, "submission": job.fingerprint,
                                           "seconds": finished.seconds,
                                           results.REGRADE: results.needs_regrade(document)})
-        return Outcome(job.submission, document, GRADED, finished.seconds)
-    return Outcome(job.submission, document, FAILED, finished.seconds, finished.problem)
+        return GradedSubmission(job.submission, document, GRADED, finished.seconds)
+    return GradedSubmission(job.submission, document, FAILED, finished.seconds, finished.problem)
 
 
 # ---- many gradings ---------------------------------------------------------------------
@@ -225,8 +225,8 @@ def _run_locally(assignment: Assignment, todo: list[Job], options: Options,
 def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submission | Path],
                outdir: str | Path, *, jobs: int | None = None, device: str = "auto",
                pytest_args: Sequence[str] = (), resume: bool = False,
-               timeout_s: float | None = None, cluster=None) -> Iterator[Outcome]:
-    """Grade each submission as `grader grade` would; yield an Outcome as each one finishes.
+               timeout_s: float | None = None, cluster=None) -> Iterator[GradedSubmission]:
+    """Grade each submission as `grader grade` would; yield an GradedSubmission as each one finishes.
 
     assignment   an Assignment, or a name under assignments/ or a path to one
     submissions  Submission objects, or paths (folders or zips; the id is the name)
@@ -258,7 +258,7 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
             submission = Submission(Path(submission).stem, Path(submission))
         job = Job(submission, outdir / submission.id, digest(submission.path))
         if resume and already_graded(job, key):
-            yield Outcome(submission, json.loads(job.results.read_text(encoding="utf-8")),
+            yield GradedSubmission(submission, json.loads(job.results.read_text(encoding="utf-8")),
                           RESUMED)
             continue
         job.folder.mkdir(exist_ok=True)
@@ -281,7 +281,7 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
 
 
 def _graded(assignment: Assignment, todo: list[Job], options: Options, jobs: int, cluster,
-            key: dict) -> Iterator[tuple[Job, Outcome]]:
+            key: dict) -> Iterator[tuple[Job, GradedSubmission]]:
     if not todo:
         return
     if cluster is not None:

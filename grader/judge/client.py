@@ -1,8 +1,8 @@
 """The judge's side of the seam: a proxy for the student's modules.
 
-Tests reach student code only through `Submission`. Every access becomes a
-request to a backend (in-process or a sandboxed worker) and every reply is
-decoded into plain data or a `Handle` to an object that stays with the
+Tests reach student code only through a `Proxy` (the `submission` fixture). Every
+access becomes a request to a backend (in-process or a sandboxed worker) and every
+reply is decoded into plain data or a `Handle` to an object that stays with the
 student's code. Nothing here runs student code.
 """
 
@@ -25,7 +25,7 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-class Submission:
+class Proxy:
     """`submission.models.SimpleCNN(...)`: the student's modules, seen from the judge."""
 
     def __init__(self, backend: Backend, modules: list[str]):
@@ -112,7 +112,7 @@ def format_error(error: dict, what: str) -> str:
 class ModuleProxy:
     """`submission.models`: a name; each attribute access asks the student's side."""
 
-    def __init__(self, submission: Submission, module: str):
+    def __init__(self, submission: Proxy, module: str):
         self._submission = submission
         self._module = module
 
@@ -128,7 +128,7 @@ class ModuleProxy:
 class Handle:
     """An object that lives with the student's code (a model, a transform, ...)."""
 
-    def __init__(self, submission: Submission, desc: dict):
+    def __init__(self, submission: Proxy, desc: dict):
         self._submission = submission
         self.ref: int = desc["$ref"]
         self.type_names: list[str] = list(desc.get("mro", []))
@@ -176,7 +176,7 @@ class Handle:
 class _Helpers:
     """`submission.helpers.state_dict(model)`: grader helpers, run next to student objects."""
 
-    def __init__(self, submission: Submission):
+    def __init__(self, submission: Proxy):
         self._submission = submission
 
     def __getattr__(self, name: str) -> Any:

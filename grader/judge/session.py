@@ -95,7 +95,7 @@ class GradingSession:
         self.started = time.monotonic()
         self.outcomes: dict[str, Outcome] = {}       # node id -> outcome, in collection order
         self.collection_errors: dict[Path, str] = {}  # test file -> why it failed (staff only)
-        self.submissions: dict[tuple[Path, str], Any] = {}  # -> client.Submission
+        self.submissions: dict[tuple[Path, str], Any] = {}  # -> client.Proxy
         self.last_reference_use: dict[Path, str] = {}  # assignment root -> node id
         self.private_paths: list[Path] = []          # the worker must not see these (results)
         self.salt = ""                               # staff's, to vary the secret (selftest)
@@ -187,9 +187,9 @@ class GradingSession:
         else:
             from grader.judge.inprocess import InProcessBackend
             backend = InProcessBackend(root, modules, assignment.helpers_module)
-        from grader.judge.client import Submission  # here: it loads torch
+        from grader.judge.client import Proxy  # here: it loads torch
 
-        return Submission(backend, modules)
+        return Proxy(backend, modules)
 
     def drain_output(self, assignment: Assignment) -> list[str]:
         """What student code printed since the last call, now attributed."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader.authoring import mutate, mutation_report, mutation_run
-from grader.authoring.mutation_run import Graded, Settings
+from grader.authoring.mutation_run import MutationSettings, Scored
 from grader.authoring.reach import Reach
 from grader.judge import config
 from grader.judge.config import Assignment, ConfigError, parse
@@ -168,17 +168,17 @@ def test_sample_of_the_fixture_covers_every_function():
 ])
 def test_bad_mutation_settings_are_config_errors(table):
     with pytest.raises(ConfigError, match=r"\[mutation"):
-        Settings.of(Assignment(root=Path("/x"), name="x", title="x",
+        MutationSettings.of(Assignment(root=Path("/x"), name="x", title="x",
                                settings=parse({"mutation": table})))
 
 
 def test_mutation_settings():
     assignment = config.load(FIXTURE / "assignments" / "stats_basics")
-    settings = Settings.of(assignment)
+    settings = MutationSettings.of(assignment)
     assert settings.bar == 0.95
     assert set(settings.equivalent) == {"stats.py:15:30:keyword:0", "stats.py:32:9:arith:0"}
     assert settings.prescreen == ("-k", "not halvings")
-    assert Settings.of(Assignment(root=Path("/x"), name="x", title="x")) == Settings(0.95, {})
+    assert MutationSettings.of(Assignment(root=Path("/x"), name="x", title="x")) == MutationSettings(0.95, {})
 
 
 def test_each_mutant_knows_its_statement_and_function_body():
@@ -219,11 +219,11 @@ def test_a_mutant_is_graded_with_the_tests_that_reach_its_function():
     assert ran.tests_for(found["clip"]) == frozenset()  # no test calls it
     assert ran.tests_for(found["halvings"]) is None
     assert dataclasses.replace(ran, score=6.0).tests_for(found["center"]) is None
-    base = Graded(3.0, 3.0, points=(("1.1 center", 1.0), ("1.2 scale", 1.0), ("1.3 clip", 1.0)))
+    base = Scored(3.0, 3.0, points=(("1.1 center", 1.0), ("1.2 scale", 1.0), ("1.3 clip", 1.0)))
     assert mutation_run._only(ran, frozenset({"t.py::test_center"}), base) == (
         "--deselect", "t.py::test_clip", "--deselect", "t.py::test_scale")
     assert mutation_run._only(ran, None, base) == ()
-    prescreen = Graded(1.0, 1.0, points=(("1.2 scale", 1.0),))  # center's test left out
+    prescreen = Scored(1.0, 1.0, points=(("1.2 scale", 1.0),))  # center's test left out
     assert mutation_run._only(ran, frozenset({"t.py::test_center"}), prescreen) is None
 
 
@@ -231,9 +231,9 @@ def test_a_survivor_in_a_function_listed_as_design_is_a_design_choice():
     """A survivor of a `[[mutation.design]]` function is excluded with the function's reason;
     a killed mutant there still counts as killed."""
     found = mutate.mutants(STATS.read_text(), "stats.py")
-    settings = Settings(design={"stats.py:clip": "any clip at or below 0 passes the rules"})
+    settings = MutationSettings(design={"stats.py:clip": "any clip at or below 0 passes the rules"})
     clip, center = (next(m for m in found if m.function == name) for name in ("clip", "center"))
-    reference, same, lower = (Graded(score, 7.0, points=(("1.1 clip", score),))
+    reference, same, lower = (Scored(score, 7.0, points=(("1.1 clip", score),))
                               for score in (7.0, 7.0, 4.0))
     assert mutation_run._status(clip, same, reference, settings) == "design"
     assert mutation_run._status(clip, lower, reference, settings) == "killed"
@@ -242,7 +242,7 @@ def test_a_survivor_in_a_function_listed_as_design_is_a_design_choice():
         "stats_basics", settings, (), None, 0, found, [], reach_of(set()), reference,
         [mutation_run.Verdict(clip, same, "design")], "today", 1.0)
     assert run.score is None and run.counts["design"] == 1 and run.warnings() == []
-    renamed = Settings(design={"stats.py:clamp": "a function renamed since"})
+    renamed = MutationSettings(design={"stats.py:clamp": "a function renamed since"})
     assert dataclasses.replace(run, settings=renamed).warnings() == [(
         "stats.py:clamp is listed as a design but no mutant sits in a function of this name: "
         "update or remove the entry")]
@@ -262,10 +262,10 @@ def test_a_test_that_fails_a_corpus_member_is_reported_too_strict():
                                             progress=False)
     assert too_strict == {"valid_float64": (TOO_STRICT,)}
     found = mutate.mutants(STATS.read_text(), "stats.py")[:1]
-    reference = Graded(9.0, 9.0)
+    reference = Scored(9.0, 9.0)
     run = mutation_run.MutationRun(
-        "stats_basics", Settings(), (), None, 0, found, [], reach_of(set()), reference,
-        [mutation_run.Verdict(found[0], Graded(3.0, 9.0), "killed")], "today", 1.0, too_strict)
+        "stats_basics", MutationSettings(), (), None, 0, found, [], reach_of(set()), reference,
+        [mutation_run.Verdict(found[0], Scored(3.0, 9.0), "killed")], "today", 1.0, too_strict)
     assert run.score == 1.0 and run.at_bar and not run.passed
     markdown = mutation_report.markdown(run)
     assert "**At the bar.** **Too strict: 1 corpus member(s) of correct work" in markdown

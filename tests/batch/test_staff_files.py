@@ -19,7 +19,7 @@ from grader.authoring import mutate, mutation_report, mutation_run
 from grader.authoring.reach import Reach
 from grader.batch import ci, gradebook, plots
 from grader.batch.gradebook import PassRate
-from grader.batch.run import GRADED, Outcome
+from grader.batch.run import GRADED, GradedSubmission
 from grader.batch.sources import Student, Submission
 from grader.judge import results
 
@@ -90,11 +90,11 @@ def test_a_markdown_block_no_line_can_close(value):
     assert body == escaped(textsafe.clean(text)) + "\n"
 
 
-def outcome(sid: str, students: tuple[Student, ...], score: float = 1.0) -> Outcome:
+def outcome(sid: str, students: tuple[Student, ...], score: float = 1.0) -> GradedSubmission:
     document = {"score": score, "tests": [
         {"name": "add() sums", "number": "1.1", "score": score, "max_score": 1.0,
          "status": "passed" if score else "failed"}]}
-    return Outcome(Submission(sid, TINY, students), document, GRADED)
+    return GradedSubmission(Submission(sid, TINY, students), document, GRADED)
 
 
 def read_csv(path) -> list[list[str]]:
@@ -231,14 +231,14 @@ def test_the_mutation_report_shows_names_code_and_faults_as_written():
     source = ('def pick(a, b):\n    # BEGIN SOLUTION\n    """Either, as in ```a | b```."""\n'
               "    return a | b\n    # END SOLUTION\n")
     first, second = mutate.mutants(source, "pick.py")
-    reference = mutation_run.Graded(1.0, 1.0)
+    reference = mutation_run.Scored(1.0, 1.0)
     verdicts = [
         mutation_run.Verdict(first, reference, "survived"),
-        mutation_run.Verdict(first, mutation_run.Graded(0.0, 1.0), "killed",
+        mutation_run.Verdict(first, mutation_run.Scored(0.0, 1.0), "killed",
                              killed_by=(f"1.1 pick() {MARKUP[2]} {MARKUP[0]}",)),
-        mutation_run.Verdict(first, mutation_run.Graded(fault=MARKUP[1] + " | x"), "fault")]
+        mutation_run.Verdict(first, mutation_run.Scored(fault=MARKUP[1] + " | x"), "fault")]
     run = mutation_run.MutationRun(
-        "pick", mutation_run.Settings(), (), None, 0, [first, second], [second],
+        "pick", mutation_run.MutationSettings(), (), None, 0, [first, second], [second],
         Reach({"pick.py": frozenset()}, 1.0, 1.0, "cpu"), reference, verdicts, "today", 1.0)
     drawn = render(mutation_report.markdown(run))
     assert "script" not in tags(drawn) and "img" not in tags(drawn)

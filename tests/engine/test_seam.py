@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from grader.judge.client import Submission
+from grader.judge.client import Proxy
 from grader.judge.errors import SubmissionError
 from grader.judge.inprocess import InProcessBackend
 from grader.toolkit.layers import Structure
@@ -41,7 +41,7 @@ def broken():
 @pytest.fixture
 def student(tmp_path):
     (tmp_path / "models.py").write_text(STUDENT)
-    sub = Submission(InProcessBackend(tmp_path, ["models"]), ["models"])
+    sub = Proxy(InProcessBackend(tmp_path, ["models"]), ["models"])
     yield sub
     sub.close()
 

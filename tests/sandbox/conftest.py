@@ -85,14 +85,14 @@ def grade_sandboxed(tmp_path, valid_results):
 def start_probe(**worker):
     """The probe submission (tests/sandbox/submissions/probe) behind a sandboxed worker
     with `[grading.worker]` settings `worker`."""
-    from grader.judge.client import Submission
+    from grader.judge.client import Proxy
     from grader.sandbox import SandboxBackend
 
     assignment = Assignment(root=EXAMPLE.resolve(), name="probe", title="probe",
                             files=("probe.py",), call_timeout_s=30,
                             config={"grading": {"worker": worker}})
     backend = SandboxBackend(HERE / "submissions" / "probe", ["probe"], assignment=assignment)
-    return Submission(backend, ["probe"])
+    return Proxy(backend, ["probe"])
 
 
 @pytest.fixture(scope="module")

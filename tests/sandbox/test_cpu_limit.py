@@ -17,7 +17,7 @@ CPU_S = 1.0  # call_timeout_s: CPU seconds on each CPU the worker may use
 
 def start(call_timeout_s: float, wall_factor: float):
     """The clock submission (submissions/clock) behind a sandboxed worker."""
-    from grader.judge.client import Submission
+    from grader.judge.client import Proxy
     from grader.sandbox import SandboxBackend
 
     assignment = Assignment(
@@ -25,7 +25,7 @@ def start(call_timeout_s: float, wall_factor: float):
         call_timeout_s=call_timeout_s,
         settings=Settings(grading=GradingTable(call_wall_factor=wall_factor)))
     backend = SandboxBackend(HERE / "submissions" / "clock", ["clock"], assignment=assignment)
-    return Submission(backend, ["clock"])
+    return Proxy(backend, ["clock"])
 
 
 @pytest.fixture(scope="module")
