@@ -30,6 +30,7 @@ from grader.authoring import mutate, reach, selftest
 from grader.authoring.mutate import Mutant
 from grader.batch.run import GradedSubmission, grade_many
 from grader.batch.sources import Submission
+from grader.judge import results
 from grader.judge.config import Assignment, ConfigError
 
 DEFAULT_BAR = 0.95
@@ -211,10 +212,10 @@ def _grade_stage(assignment: Assignment, reference: Path, mutants: list[Mutant],
                                 progress)
         for k, (tests, members) in enumerate(groups.items()):
             options = _only(ran, tests, base)
-            results = [base] * len(members) if options is None else _grade_all(
+            scored = [base] * len(members) if options is None else _grade_all(
                 assignment, reference, [mutants[n] for n in members],
                 Path(scratch) / f"group-{k}", jobs, (*selection, *options), progress)
-            for n, result in zip(members, results, strict=True):
+            for n, result in zip(members, scored, strict=True):
                 graded[n] = result
     return base, graded
 
@@ -298,9 +299,8 @@ def _grade_submissions(assignment: Assignment, submissions: list[Submission], sc
 
 
 def _graded(outcome: GradedSubmission) -> Scored:
-    tests = outcome.document["tests"]
-    if outcome.failed or not tests:
-        return Scored(fault=outcome.problem or outcome.document["output"] or "no test graded")
-    return Scored(outcome.document["score"], sum(test["max_score"] for test in tests),
-                  points=tuple((" ".join(filter(None, (test.get("number"), test["name"]))),
-                                test["score"]) for test in tests))
+    graded = results.read(outcome.document)
+    if outcome.failed or not graded.rows:
+        return Scored(fault=outcome.problem or graded.output or "no test graded")
+    return Scored(graded.score, graded.max_score,
+                  points=tuple((row.label, row.score) for row in graded.rows))

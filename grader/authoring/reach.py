@@ -27,6 +27,7 @@ import pytest
 
 from grader.authoring.mutate import Mutant
 from grader.judge import config
+from grader.judge.results import read
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,9 @@ def main(argv: list[str]) -> None:
                 plugins=[found])
     sys.settrace(None)
     threading.settrace(None)
-    graded = json.loads(results.read_text())
+    graded = read(json.loads(results.read_text()))
     Path(out).write_text(json.dumps({
-        "score": graded["score"], "max_score": sum(t["max_score"] for t in graded["tests"]),
+        "score": graded.score, "max_score": graded.max_score,
         "device": device, "lines": _listed(found.all), "at_import": _listed(found.at_import),
         "by_test": {test: _listed(table) for test, table in found.by_test.items()},
         "labels": found.labels}))

@@ -38,6 +38,7 @@ from grader.authoring.project import Project
 from grader.authoring.skeleton import transform_tree
 from grader.judge import runner
 from grader.judge.config import CASES, Assignment, ConfigError, parse_table
+from grader.judge.results import Results, Row, read
 
 EXPECTED = "expected.toml"
 VALID = "valid_"  # the name of a case that is correct work: full marks, no expected.toml
@@ -68,64 +69,59 @@ def grade(assignment: Assignment, submission: Path, device: str, sandbox: bool,
                             device=device, sandbox=sandbox, extra_args=salted(secret))
 
 
-def _label(row: dict) -> str:
-    return " ".join(filter(None, [row.get("number"), row["name"]]))
+def _why(row: Row) -> str:
+    return (row.output.strip().splitlines() or ["no output"])[0][:200]
 
 
-def _why(row: dict) -> str:
-    return (row["output"].strip().splitlines() or ["no output"])[0][:200]
-
-
-def _total(document: dict) -> float:
-    return sum(row["max_score"] for row in document["tests"])
-
-
-def _no_rows(document: dict) -> list[str]:
-    return [] if document["tests"] else [f"no tests ran: {document['output'][:1000]}"]
+def _no_rows(graded: Results) -> list[str]:
+    return [] if graded.rows else [f"no tests ran: {graded.output[:1000]}"]
 
 
 def check_reference(document: dict) -> list[str]:
-    return _no_rows(document) + [f"{_label(row)} failed: {_why(row)}"
-                                 for row in document["tests"] if row["status"] != "passed"]
+    graded = read(document)
+    return _no_rows(graded) + [f"{row.label} failed: {_why(row)}"
+                               for row in graded.rows if row.status != "passed"]
 
 
 def check_skeleton(document: dict, reference: dict) -> list[str]:
-    problems = [f"{_label(row)} scores {row['score']:g}" for row in document["tests"]
-                if row["score"] > 0]
-    names = [row["name"] for row in document["tests"]]
-    problems += [f"{name}: no row (the reference has one)"
-                 for name in (r["name"] for r in reference["tests"]) if name not in names]
+    graded = read(document)
+    problems = [f"{row.label} scores {row.score:g}" for row in graded.rows if row.score > 0]
+    names = [row.name for row in graded.rows]
+    problems += [f"{row.name}: no row (the reference has one)"
+                 for row in read(reference).rows if row.name not in names]
     return problems
 
 
-def _matches(entry: str, row: dict) -> bool:
-    number = row.get("number") or ""
-    return entry in (number, row["name"]) or number.startswith(f"{entry}.")
+def _matches(entry: str, row: Row) -> bool:
+    number = row.number or ""
+    return entry in (number, row.name) or number.startswith(f"{entry}.")
 
 
 def check_case(document: dict, expected: Expected) -> list[str]:
-    problems = _no_rows(document)
-    if expected.score is not None and abs(document["score"] - expected.score) > 1e-6:
-        problems.append(f"scores {document['score']:g}, expected {expected.score:g}")
+    graded = read(document)
+    problems = _no_rows(graded)
+    if expected.score is not None and abs(graded.score - expected.score) > 1e-6:
+        problems.append(f"scores {graded.score:g}, expected {expected.score:g}")
     if expected.failed is not None:
-        rows = document["tests"]
         problems += [f"expected.toml names {entry!r}, which no test has (numbers or names)"
-                     for entry in expected.failed if not any(_matches(entry, r) for r in rows)]
-        for row in rows:
+                     for entry in expected.failed
+                     if not any(_matches(entry, r) for r in graded.rows)]
+        for row in graded.rows:
             should_fail = any(_matches(entry, row) for entry in expected.failed)
-            if should_fail and row["status"] == "passed":
-                problems.append(f"{_label(row)} passed; expected.toml says it fails")
-            elif not should_fail and row["status"] != "passed":
-                problems.append(f"{_label(row)} failed: {_why(row)}")
+            if should_fail and row.status == "passed":
+                problems.append(f"{row.label} passed; expected.toml says it fails")
+            elif not should_fail and row.status != "passed":
+                problems.append(f"{row.label} failed: {_why(row)}")
     return problems
 
 
 def check_valid(document: dict) -> list[str]:
     """A correct alternative scores full marks: each test it lost points on, and why."""
-    return _no_rows(document) + [
-        f"{_label(row)} took {row['max_score'] - row['score']:g} of {row['max_score']:g} "
+    graded = read(document)
+    return _no_rows(graded) + [
+        f"{row.label} took {row.max_score - row.score:g} of {row.max_score:g} "
         f"points from correct work: {_why(row)}"
-        for row in document["tests"] if row["score"] < row["max_score"] - 1e-9]
+        for row in graded.rows if row.lost_points]
 
 
 def is_valid(case: Path) -> bool:
@@ -181,8 +177,8 @@ def run(project: Project, name: str, *, device: str = "cpu", sandbox: bool = Tru
 
     def record(check: str, document: dict, found: list[str]) -> None:
         verdict = "ok" if not found else f"{len(found)} problem{'s' * (len(found) > 1)}"
-        report(f"selftest {name}: {check}: {document['score']:g}/{_total(document):g}, "
-               f"{verdict}")
+        graded = read(document)
+        report(f"selftest {name}: {check}: {graded.score:g}/{graded.max_score:g}, {verdict}")
         problems.extend(f"{check}: {problem}" for problem in found)
 
     reference_dir = project.reference(assignment)

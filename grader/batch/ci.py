@@ -20,24 +20,16 @@ from pathlib import Path
 
 from grader import textsafe
 from grader.batch import grading
-from grader.judge import report
+from grader.judge import report, results
 from grader.judge.config import Assignment
 
 REASON_CHARS = 100
 
 
-def is_visible(test: dict, document: dict) -> bool:
-    return (test.get("visibility") or document.get("visibility") or "visible") == "visible"
-
-
-def points(document: dict) -> tuple[float, float]:
-    return document["score"], sum(t["max_score"] for t in document["tests"])
-
-
 def points_line(document: dict) -> str:
     """What GitHub Classroom's autograding reporter writes, and Classroom reads."""
-    score, possible = points(document)
-    return f"Points {score:g}/{possible:g}"
+    graded = results.read(document)
+    return f"Points {graded.score:g}/{graded.max_score:g}"
 
 
 def grade(assignment: Assignment, submission: Path, output: Path, device: str) -> dict:
@@ -51,16 +43,12 @@ def grade(assignment: Assignment, submission: Path, output: Path, device: str) -
     return grading.collect(output, finished)
 
 
-def _hidden(document: dict) -> list[dict]:
-    return [t for t in document["tests"] if not is_visible(t, document)]
-
-
-def _hidden_note(document: dict) -> str:
-    hidden = _hidden(document)
+def _hidden_note(graded: results.Results) -> str:
+    hidden = [row for row in graded.rows if row.hidden]
     if not hidden:
         return ""
-    earned = sum(t["score"] for t in hidden)
-    possible = sum(t["max_score"] for t in hidden)
+    earned = sum(row.score for row in hidden)
+    possible = sum(row.max_score for row in hidden)
     tests = "1 more test counts" if len(hidden) == 1 else f"{len(hidden)} more tests count"
     return f"{tests} towards the score ({earned:g}/{possible:g} points); not shown here."
 
@@ -70,10 +58,10 @@ def _public_note(public_only: bool) -> str:
             "final grade." if public_only else "")
 
 
-def _reason(test: dict) -> str:
-    if test["status"] == "passed":
+def _reason(row: results.Row) -> str:
+    if row.status == "passed":
         return "passed"
-    first = next((line.strip() for line in test["output"].splitlines() if line.strip()), "")
+    first = next((line.strip() for line in row.output.splitlines() if line.strip()), "")
     if len(first) > REASON_CHARS:
         first = first[: REASON_CHARS - 3] + "..."
     return f"failed: {first}" if first else "failed"
@@ -81,29 +69,29 @@ def _reason(test: dict) -> str:
 
 def markdown(document: dict, title: str, public_only: bool) -> str:
     """The job summary: score, the visible tests with points and short reasons."""
-    score, possible = points(document)
-    lines = [f"## {textsafe.markdown(title)}: {score:g}/{possible:g} points", ""]
+    graded = results.read(document)
+    lines = [f"## {textsafe.markdown(title)}: {graded.score:g}/{graded.max_score:g} points", ""]
     if _public_note(public_only):
         lines += [f"> {_public_note(public_only)}", ""]
-    visible = [t for t in document["tests"] if is_visible(t, document)]
+    visible = [row for row in graded.rows if not row.hidden]
     if visible:
         lines += ["| test | points | result |", "|---|---:|---|"]
-        lines += [f"| {textsafe.markdown(' '.join(filter(None, [t.get('number'), t['name']])))}"
-                  f" | {t['score']:g}/{t['max_score']:g} | {textsafe.markdown(_reason(t))} |"
-                  for t in visible]
+        lines += [f"| {textsafe.markdown(row.label)} | {row.score:g}/{row.max_score:g} | "
+                  f"{textsafe.markdown(_reason(row))} |" for row in visible]
         lines.append("")
-    if _hidden_note(document):
-        lines += [_hidden_note(document), ""]
-    if document["output"].strip():
-        lines += [textsafe.markdown_block(document["output"].strip(), "text"), ""]
+    if _hidden_note(graded):
+        lines += [_hidden_note(graded), ""]
+    if graded.output.strip():
+        lines += [textsafe.markdown_block(graded.output.strip(), "text"), ""]
     return "\n".join(lines)
 
 
 def log_lines(document: dict, public_only: bool) -> list[str]:
     """The same, as plain text for the job's log (before the points line)."""
-    visible = [t for t in document["tests"] if is_visible(t, document)]
+    graded = results.read(document)
+    visible = [row for row in graded.rows if not row.hidden]
     lines = report.table(visible) if visible else []
-    return lines + [note for note in (_hidden_note(document), document["output"].strip(),
+    return lines + [note for note in (_hidden_note(graded), graded.output.strip(),
                                       _public_note(public_only)) if note]
 
 
@@ -128,5 +116,4 @@ def _commands_stopped(lines: list[str]) -> list[str]:
 
 def exit_code(document: dict, fail_below_full: bool) -> int:
     """0 whenever grading ran; with `fail_below_full`, 1 below full marks."""
-    score, possible = points(document)
-    return 1 if fail_below_full and (score < possible or not document["tests"]) else 0
+    return 1 if fail_below_full and not results.read(document).full_marks else 0

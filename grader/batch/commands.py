@@ -136,8 +136,8 @@ def _write_reports(name: str, outdir: Path, outcomes: list) -> None:
     rates = gradebook.pass_rates(outcomes)
     measured = gradebook.accuracies(outdir, outcomes)
     graded = [o for o in outcomes if not o.failed]
-    pictures = [plots.scores(outdir / "scores.png", [o.document["score"] for o in graded],
-                             max((gradebook.max_score(o) for o in graded), default=0))]
+    pictures = [plots.scores(outdir / "scores.png", [o.graded.score for o in graded],
+                             max((o.graded.max_score for o in graded), default=0))]
     if rates:
         pictures.append(plots.pass_rates(outdir / "pass_rates.png", rates))
     if measured:

@@ -11,32 +11,17 @@ from pathlib import Path
 
 from grader import textsafe
 from grader.batch.run import GradedSubmission
+from grader.judge import report
 
 FIXED_COLUMNS = ["submission", "names", "emails", "sids", "total", "max_score", "problem"]
-
-
-def test_label(test: dict) -> str:
-    """A test's column name: its number, then its name."""
-    return " ".join(filter(None, [test.get("number"), test["name"]]))
 
 
 def test_labels(outcomes: list[GradedSubmission]) -> list[str]:
     """Every test any submission was graded on, by number (unnumbered ones last)."""
     numbers: dict[str, str | None] = {}
     for outcome in outcomes:
-        numbers.update((test_label(t), t.get("number")) for t in outcome.document["tests"])
-    return sorted(numbers, key=lambda label: _number_order(numbers[label]))
-
-
-def _number_order(number: str | None) -> tuple:
-    """"1.10" after "1.9"; parts that are not numbers compare as text, after numbers."""
-    if number is None:
-        return (1,)
-    return (0, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split(".")))
-
-
-def max_score(outcome: GradedSubmission) -> float:
-    return sum(t["max_score"] for t in outcome.document["tests"])
+        numbers.update((row.label, row.number) for row in outcome.graded.rows)
+    return sorted(numbers, key=lambda label: report.number_key(numbers[label]))
 
 
 def write_csv(path: Path, outcomes: list[GradedSubmission]) -> None:
@@ -51,11 +36,11 @@ def write_csv(path: Path, outcomes: list[GradedSubmission]) -> None:
         writer.writerow([textsafe.csv_cell(cell) for cell in FIXED_COLUMNS + labels])
         for outcome in outcomes:
             students = outcome.submission.students
-            points = {test_label(t): t["score"] for t in outcome.document["tests"]}
+            points = {row.label: row.score for row in outcome.graded.rows}
             writer.writerow(textsafe.csv_cell(cell) for cell in [
                 outcome.submission.id, "; ".join(s.name for s in students),
                 "; ".join(s.email for s in students), "; ".join(s.sid for s in students),
-                f"{outcome.document['score']:g}", f"{max_score(outcome):g}", outcome.problem,
+                f"{outcome.graded.score:g}", f"{outcome.graded.max_score:g}", outcome.problem,
                 *(f"{points[label]:g}" if label in points else "" for label in labels)])
 
 
@@ -75,8 +60,7 @@ def pass_rates(outcomes: list[GradedSubmission]) -> list[PassRate]:
     graded = [o for o in outcomes if not o.failed]
     rates = []
     for label in test_labels(graded):
-        statuses = [t["status"] for o in graded for t in o.document["tests"]
-                    if test_label(t) == label]
+        statuses = [row.status for o in graded for row in o.graded.rows if row.label == label]
         rates.append(PassRate(label, statuses.count("passed"), len(statuses)))
     return sorted(rates, key=lambda r: (r.rate, r.label))
 
@@ -123,8 +107,8 @@ def summary(assignment_name: str, outcomes: list[GradedSubmission], rates: list[
             measured: list[Accuracies], pictures: list[Path]) -> str:
     """summary.md: the numbers a TA reads first, the pictures, and what needs a look."""
     graded = [o for o in outcomes if not o.failed]
-    scores = [o.document["score"] for o in graded]
-    full = max((max_score(o) for o in graded), default=0)
+    scores = [o.graded.score for o in graded]
+    full = max((o.graded.max_score for o in graded), default=0)
     lines = [f"# {textsafe.markdown(assignment_name)}: {len(outcomes)} submissions", ""]
     if scores:
         lines.append(f"- graded: {len(graded)}; full marks ({full:g}): "

@@ -46,9 +46,8 @@ class Progress:
     def _result(outcome: GradedSubmission) -> str:
         if outcome.failed:
             return f"GRADER PROBLEM: {outcome.problem}"
-        possible = sum(t["max_score"] for t in outcome.document["tests"])
         how = "already graded" if outcome.state == RESUMED else f"{outcome.seconds:.0f} s"
-        return f"{outcome.document['score']:g}/{possible:g} ({how})"
+        return f"{outcome.graded.score:g}/{outcome.graded.max_score:g} ({how})"
 
     def _eta(self) -> str:
         graded_here = self.done - self.resumed

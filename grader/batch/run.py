@@ -63,6 +63,11 @@ class GradedSubmission:
     def failed(self) -> bool:
         return self.state == FAILED
 
+    @property
+    def graded(self) -> results.Results:
+        """The document, read: its score, maximum and rows."""
+        return results.read(self.document)
+
 
 @contextlib.contextmanager
 def stopped_by_kill() -> Iterator[None]:

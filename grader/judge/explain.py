@@ -10,6 +10,7 @@ the message shown instead of a hidden failure, leaderboard columns.
 from __future__ import annotations
 
 import inspect
+from operator import itemgetter
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,7 @@ def table(assignment: Assignment, found: list[dict]) -> Table:
                           ("points", {"justify": "right", "no_wrap": True}),
                           ("visibility", {"no_wrap": True})):
         grid.add_column(name, **options)
-    for part, members in report.by_part(found):
+    for part, members in report.by_part(found, itemgetter("number")):
         points = sum(e["points"] for e in members)
         grid.add_row(Text(f"Part {part}" if part else "Other", style="bold"),
                      _file_title(assignment, members), Text(f"{points:g}", style="bold"), "")

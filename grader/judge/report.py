@@ -10,12 +10,16 @@ from the document goes into a `Text`, never a markup string, so a student's
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from itertools import groupby
+from operator import attrgetter
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from grader.judge.results import Row, read
 
 STATUS_STYLE = {"passed": "green", "failed": "bold red"}
 PICTURE = "Picture: "  # how a test's output names a picture it drew (session.Outcome.row)
@@ -33,11 +37,13 @@ def part_of(number: str | None) -> str | None:
     return number.split(".")[0] if number else None
 
 
-def by_part(rows: list[dict]) -> list[tuple[str | None, list[dict]]]:
-    """Rows in number order, grouped by part; rows without a number come last, as given."""
-    ordered = sorted(rows, key=lambda r: number_key(r.get("number")))
+def by_part(rows: Sequence, number: Callable = attrgetter("number")
+            ) -> list[tuple[str | None, list]]:
+    """Rows (a test's number read with ``number``) in number order, grouped by part; rows
+    without a number come last, as given."""
+    ordered = sorted(rows, key=lambda r: number_key(number(r)))
     return [(part, list(members))
-            for part, members in groupby(ordered, key=lambda r: part_of(r.get("number")))]
+            for part, members in groupby(ordered, key=lambda r: part_of(number(r)))]
 
 
 def _number(points: float) -> str:
@@ -45,8 +51,8 @@ def _number(points: float) -> str:
     return f"{points:.2f}".rstrip("0").rstrip(".")
 
 
-def _points(rows: list[dict]) -> str:
-    return f"{_number(sum(r['score'] for r in rows))}/{_number(sum(r['max_score'] for r in rows))}"
+def _points(rows: Sequence[Row]) -> str:
+    return f"{_number(sum(r.score for r in rows))}/{_number(sum(r.max_score for r in rows))}"
 
 
 def _part_title(part: str | None, parts: dict[str, str]) -> Text:
@@ -55,11 +61,11 @@ def _part_title(part: str | None, parts: dict[str, str]) -> Text:
     return Text(parts.get(part, ""), style="bold")
 
 
-def _test_cell(row: dict) -> Text:
+def _test_cell(row: Row) -> Text:
     """The full name; below it, for a failed test, the first line of its reason; pictures."""
-    cell = Text(row["name"])
-    lines = row["output"].strip().splitlines()
-    if row["status"] != "passed" and lines and not lines[0].startswith(PICTURE):
+    cell = Text(row.name)
+    lines = row.output.strip().splitlines()
+    if row.status != "passed" and lines and not lines[0].startswith(PICTURE):
         cell.append("\n→ " + lines[0], style="red")
     for line in lines:
         if line.startswith(PICTURE):
@@ -67,7 +73,7 @@ def _test_cell(row: dict) -> Text:
     return cell
 
 
-def _table(rows: list[dict], parts: dict[str, str]) -> Table:
+def _table(rows: Sequence[Row], parts: dict[str, str]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("#", no_wrap=True)
     table.add_column("test", ratio=1, overflow="fold")
@@ -77,9 +83,9 @@ def _table(rows: list[dict], parts: dict[str, str]) -> Table:
         table.add_row(Text(f"Part {part}" if part else "", style="bold"),
                       _part_title(part, parts), Text(_points(members), style="bold"), "")
         for i, row in enumerate(members):
-            table.add_row(Text(row.get("number") or ""), _test_cell(row),
-                          f"{_number(row['score'])}/{_number(row['max_score'])}",
-                          Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
+            table.add_row(Text(row.number or ""), _test_cell(row),
+                          f"{_number(row.score)}/{_number(row.max_score)}",
+                          Text(row.status, style=STATUS_STYLE.get(row.status, "")),
                           end_section=i == len(members) - 1)
     return table
 
@@ -91,7 +97,7 @@ def render(console: Console, renderable, **options) -> list[str]:
     return [line.rstrip() for line in captured.get().splitlines()]
 
 
-def table(rows: list[dict], parts: dict[str, str] | None = None,
+def table(rows: Sequence[Row], parts: dict[str, str] | None = None,
           console: Console | None = None) -> list[str]:
     """Test rows of a results document grouped by part, in number order, names never cut.
 
@@ -102,11 +108,11 @@ def table(rows: list[dict], parts: dict[str, str] | None = None,
     return render(console, _table(rows, parts or {}))
 
 
-def score_line(rows: list[dict], public_only: bool) -> str:
-    earned = sum(r["score"] for r in rows)
-    possible = sum(r["max_score"] for r in rows)
-    hidden = [r for r in rows if r.get("visibility") not in (None, "visible")]
-    passed = sum(r["status"] == "passed" for r in rows)
+def score_line(rows: Sequence[Row], public_only: bool) -> str:
+    earned = sum(r.score for r in rows)
+    possible = sum(r.max_score for r in rows)
+    hidden = [r for r in rows if r.hidden]
+    passed = sum(r.status == "passed" for r in rows)
     counts = f"{passed}/{len(rows)} tests passed"
     if public_only:
         return (f"Public tests: {_number(earned)}/{_number(possible)} points, {counts}. The grader also "
@@ -124,11 +130,12 @@ def summary(document: dict, *, public_only: bool = False,
     Coloured and as wide as the terminal when stdout is one (rich's detection:
     NO_COLOR and FORCE_COLOR are honoured), else plain 80-column text.
     """
-    rows = document["tests"]
+    graded = read(document)
+    rows = graded.rows
     console = Console(highlight=False)
     lines = ["", "=" * 30 + " grading summary " + "=" * 30]
     if rows:
         lines += table(rows, parts, console)
-    lines += document["output"].splitlines()
+    lines += graded.output.splitlines()
     return lines + render(console, Text(score_line(rows, public_only), style="bold"),
                           soft_wrap=True)

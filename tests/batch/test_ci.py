@@ -44,5 +44,5 @@ def test_summary_counts_hidden_tests_and_never_describes_them(ci, tmp_path):
 def test_full_marks_pass_and_the_default_exit_code_ignores_the_score(ci, tmp_path):
     code, log, summary, _ = ci(tiny_submission(tmp_path / "good"), "--fail-below-full")
     assert code == 0 and "Points 5/5" in log and "(2/2 points)" in summary
-    below_full = {"score": 1, "tests": [{"max_score": 5}]}
+    below_full = {"score": 1, "tests": [{"name": "a test", "score": 1, "max_score": 5}]}
     assert (batch_ci.exit_code(below_full, False), batch_ci.exit_code(below_full, True)) == (0, 1)

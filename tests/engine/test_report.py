@@ -1,17 +1,18 @@
 """The terminal summary: by part, in number order, full names, colour only on a terminal."""
 
 import copy
+import dataclasses
 import re
 
 from rich.console import Console
 
 from grader import cli
 from grader.judge import report
+from grader.judge.results import Row
 
 
 def row(number, name="a test", status="passed", score=1, max_score=1, output=""):
-    return {"number": number, "name": name, "status": status, "score": score,
-            "max_score": max_score, "output": output, "visibility": "visible"}
+    return Row(name, score, max_score, status, output, number, "visible")
 
 
 ROWS = [row("2.1"), row("1.10", "ten"), row(None, "unnumbered"), row("10.1"), row("1.9", "nine"),
@@ -28,7 +29,7 @@ def test_numbers_sort_numerically_and_unnumbered_tests_come_last():
         "1.2.1", "1.9", "1.10", "2.1", "10.1"]
     grouped = report.by_part(ROWS)
     assert [part for part, _ in grouped] == ["1", "2", "10", None]
-    assert [r["name"] for r in grouped[-1][1]] == ["unnumbered"]
+    assert [r.name for r in grouped[-1][1]] == ["unnumbered"]
 
 
 def test_the_table_groups_parts_with_their_titles_and_points():
@@ -53,7 +54,8 @@ def test_long_names_wrap_and_are_never_cut():
 
 
 def test_colours_on_a_terminal_plain_text_elsewhere(monkeypatch):
-    document = {"tests": ROWS, "output": "Missing from your submission: data.py."}
+    document = {"score": 5, "tests": [dataclasses.asdict(r) for r in ROWS],
+                "output": "Missing from your submission: data.py."}
     before = copy.deepcopy(document)
     plain = report.summary(document)  # pytest captures stdout: not a terminal
     assert not any("\x1b" in line for line in plain)
