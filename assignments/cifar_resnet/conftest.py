@@ -147,11 +147,10 @@ def _splits(name: str):
 
 
 @pytest.fixture
-def cifar_data(assignment, device):
-    """Train and held-out splits: the offline stand-in on a CPU, `[training] dataset` on CUDA
-    (CIFAR-10 under the data root when present). Held-out labels stay here."""
-    if device.type == "cpu":
-        return _splits("cifar10-standin")
+def cifar_data(assignment):
+    """Train and held-out splits of `[training] dataset`: the offline stand-in, or CIFAR-10
+    under the data root with "cifar10" (the stand-in where it is absent). Held-out labels
+    stay here."""
     return _splits(assignment.settings.training.dataset)
 
 

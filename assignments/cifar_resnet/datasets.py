@@ -1,11 +1,12 @@
 """Datasets of cifar_resnet (``grader list --datasets``); this module stays with the judge.
 
 - ``cifar10-standin``: the offline stand-in of ``cifar_data.py`` (8,000 train /
-  2,000 held-out images). CPU grading trains and measures on it, and the CPU
-  thresholds are calibrated on it.
-- ``cifar10``: torchvision's CIFAR-10 under ``<data root>/cifar-10-batches-py``
-  when present (50,000 / 10,000), else the stand-in; ``source`` says which.
-  The CUDA accuracy tests train on it.
+  2,000 held-out images): ``[training] dataset``'s default, which the accuracy tests
+  train and measure on, and the thresholds ``[thresholds.<device>]`` are calibrated on.
+- ``cifar10``: CIFAR-10's python batches under ``<data root>/cifar-10-batches-py``
+  (`grader.toolkit.datasets.cifar`; `grader prepare cifar_resnet --download` puts them
+  there) when present (50,000 / 10,000), else the stand-in; ``source`` says which, and
+  the thresholds are those of that data. ``[training] dataset = "cifar10"`` grades on it.
 - ``cifar10-standin-test``: the images students predict for ``predictions.csv``
   and the ones a submitted checkpoint is measured on (``heldout``, 500 images).
   Its seed is drawn from the course's grading secret (grader.toolkit.secret), so
@@ -24,7 +25,7 @@ import torch
 from safetensors.torch import load_file
 
 from grader.toolkit import secret
-from grader.toolkit.datasets import ImageDataset
+from grader.toolkit.datasets import ImageDataset, cifar
 
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR_STD = (0.2023, 0.1994, 0.2010)
@@ -89,15 +90,9 @@ def load_test(split: str, data_root: Path | None, download: bool) -> ImageDatase
 
 def load_cifar10(split: str, data_root: Path | None, download: bool) -> ImageDataset:
     """CIFAR-10 under the data root (50,000 / 10,000) when present, else the stand-in."""
-    present = data_root is not None and (data_root / "cifar-10-batches-py/test_batch").is_file()
-    if not present and not (download and data_root is not None):
+    if not cifar.present(data_root):
         return _standin(split)
-    from torchvision.datasets import CIFAR10
-
-    data = CIFAR10(str(data_root), train=split == "train", download=download)
-    images = torch.from_numpy(data.data).permute(0, 3, 1, 2).contiguous()
-    labels = torch.tensor(data.targets, dtype=torch.int64)
-    return ImageDataset(images, labels, CIFAR_MEAN, CIFAR_STD, "cifar10", CLASSES)
+    return cifar.load(split, data_root, CIFAR_MEAN, CIFAR_STD)
 
 
 DATASETS = {"cifar10-standin": load_standin, "cifar10": load_cifar10,

@@ -23,11 +23,12 @@ def test_macs(build, structure, model_id):
 @pytest.mark.weight(12, split=True)
 @pytest.mark.number("2.2")
 def test_forward_matches_specification(build, judge_twin, images, model_id):
-    """Model computes the specified function (the judge's model with your weights)"""
+    """Model computes the specified function (with weights the judge draws, in both models)"""
     model = build(model_id).eval()
     judge = judge_twin(model_id, model)
     x = images(6)
     with torch.no_grad():
         expected = judge(x)
     checks.check_close(model(x), expected, rtol=1e-4, atol=1e-5, name=f"{model_id} output",
-                       hint="check the order of layers, every ReLU, and the flatten")
+                       hint="check the order of layers, every ReLU, and the flatten; the "
+                            "forward must compute with the weights in your model's state_dict")

@@ -3,10 +3,11 @@
 Two datasets (``grader list --datasets``):
 
 - ``15scene``: ``<data root>/15SceneData/{train,test}/<class>/*.jpg`` when that
-  folder exists (its ``test`` split is the held-out one), else the stand-in;
-  ``source`` says which was found.
+  folder exists (its ``test`` split is the held-out one; 15 class folders), else the
+  stand-in; ``source`` says which was found, and thresholds are those of that data.
+  ``[training] dataset = "15scene"`` grades on it, with AlexNet's ImageNet weights.
 - ``15scene-synthetic``: always the stand-in, so that grading, and the
-  thresholds calibrated on it, never depend on what a machine has.
+  thresholds calibrated on it, never depend on what a machine has (the default).
 
 Images are read like a student's ImageLoader reads them (PIL, converted to
 grayscale "L") and resized to 64 x 64 the way ``transforms.Resize`` resizes a
@@ -60,7 +61,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from grader.toolkit.datasets import ImageDataset
+from grader.toolkit.datasets import ImageDataset, folders
 
 CLASS_NAMES = ("bedroom", "coast", "forest", "highway", "industrial", "insidecity", "kitchen",
                "livingroom", "mountain", "office", "opencountry", "store", "street", "suburb",
@@ -71,7 +72,8 @@ SPLITS = ("train", "test")              # folder names; the judge's "heldout" is
 SIZE = 64                               # images are resized to SIZE x SIZE for training
 SEED = 6476                             # the stand-in's seed: part of the grading contract
 PER_CLASS = {"train": 100, "test": 50}  # the stand-in's images per class and split
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+REAL_FOLDER = "15SceneData"             # under the data root, where `grader prepare` unpacks it
+REAL_SOURCE = "15scene"                 # its pinned source's name: thresholds of its own
 
 PERIOD = (4.0, 9.0)                     # stripe period in pixels
 TILT_DEG = 6                            # jitter of the stripes' orientation
@@ -187,9 +189,7 @@ def write_scene_folder(root, *, seed: int = SEED, train_per_class: int = PER_CLA
 
 def to_pixels(data: bytes | Path) -> np.ndarray:
     """A file (bytes or path) as grayscale, resized to SIZE x SIZE like transforms.Resize."""
-    with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as image:
-        gray = image.convert("L").resize((SIZE, SIZE), Image.Resampling.BILINEAR)
-    return np.asarray(gray)
+    return folders.read_image(data, SIZE, "L")
 
 
 def _dataset(pixels: list[np.ndarray], labels: list[int], source: str,
@@ -238,23 +238,25 @@ def load_synthetic(split: str, data_root: Path | None = None,
 
 @functools.cache
 def _real_split(root: Path, split: str) -> ImageDataset:
-    folder = root / split
-    classes = sorted(p.name for p in folder.iterdir() if p.is_dir())
-    pixels, labels = [], []
-    for label, name in enumerate(classes):
-        for path in sorted((folder / name).iterdir()):
-            if path.suffix.lower() in IMAGE_SUFFIXES:
-                pixels.append(to_pixels(path))
-                labels.append(label)
-    return _dataset(pixels, labels, "15scene", tuple(classes))
+    """One split of the real folder, numbered by the train split's 15 class folders."""
+    classes = folders.class_folders(root / "train")
+    if len(classes) != len(CLASS_NAMES):
+        raise ValueError(f"{root / 'train'}: {len(classes)} class folders, 15-Scene has "
+                         f"{len(CLASS_NAMES)} (one per scene class, each holding its images)")
+    images, labels, _ = folders.read_tree(root / split, SIZE, "L", classes)
+    return ImageDataset(images, labels, mean=(0.0,), std=(1.0,), source=REAL_SOURCE,
+                        classes=classes)
 
 
 def load_15scene(split: str, data_root: Path | None, download: bool) -> ImageDataset:
     """15-Scene from <data root>/15SceneData/{train,test}/<class>/, else the offline stand-in."""
-    root = data_root / "15SceneData" if data_root is not None else None
+    root = data_root / REAL_FOLDER if data_root is not None else None
     if root is None or not (root / "train").is_dir():
         return load_synthetic(split)
     return with_statistics(_real_split(root, _folder(split)), _real_split(root, "train"))
 
 
 DATASETS = {"15scene": load_15scene, "15scene-synthetic": load_synthetic}
+# On real 15-Scene, MyAlexNet is fine-tuned from torchvision's AlexNet with its ImageNet
+# weights (conftest.py's pretrained_backbone): `grader prepare` fetches them with the data.
+WEIGHTS = {"15scene": ["alexnet"]}

@@ -3,7 +3,8 @@
 SimpleNet and SimpleNetDropout are the student's own design: the worker trains
 them with the grader's harness and predicts the held-out images, sent in a
 secret order mixed with noisy copies (grader.toolkit.heldout). MyAlexNet is
-fine-tuned from a small backbone pretrained on a source task (pretrain.py):
+fine-tuned from a small backbone pretrained on a source task (pretrain.py), or on
+real 15-Scene from torchvision's AlexNet with its ImageNet weights (conftest.py):
 the judge rebuilds the trained model from the layers its forward calls, checks
 it computes what the student's does on fresh inputs, and predicts the held-out
 images itself. Their labels stay with the judge. Thresholds are calibrated
@@ -65,11 +66,11 @@ def test_accuracy(model_id, build, submission, assignment, training_data, device
 @pytest.mark.number("8.2")
 @pytest.mark.parametrize("trained_id", ["FineTunedAlexNet"])  # names its budget and threshold
 def test_fine_tuned_alexnet_accuracy(trained_id, submission, assignment, training_data, device, rng,
-                                     images, shipped_network, draw_training):
+                                     images, pretrained_backbone, draw_training):
     """MyAlexNet fine-tuned from a pretrained backbone reaches the threshold"""
     train_set, held = training_data
     seed = int(torch.randint(2**31, (1,), generator=rng))
-    backbone = submission.helpers.alexnet_like(*shipped_network("backbone.safetensors"))
+    backbone = submission.helpers.alexnet_like(*pretrained_backbone(held))
     submission.helpers.manual_seed(seed)
     model = submission.my_alexnet.MyAlexNet(backbone=backbone)
     trained = train(submission, assignment, trained_id, model, train_set, device, seed)

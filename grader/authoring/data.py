@@ -51,8 +51,16 @@ def declared(assignment: Assignment) -> list[str]:
     return names
 
 
+def weight_names(assignment: Assignment) -> list[str]:
+    """``[data] weights``, then the weights its declared datasets load with them (WEIGHTS)."""
+    from grader.toolkit.datasets import NEEDS_WEIGHTS
+
+    names = [w for name in declared(assignment) for w in NEEDS_WEIGHTS.get(name, ())]
+    return list(dict.fromkeys([*assignment.settings.data.weights, *names]))
+
+
 def declared_weights(assignment: Assignment, table: dict[str, sources.Source]) -> list[str]:
-    names = list(assignment.settings.data.weights)
+    names = weight_names(assignment)
     unknown = sorted(set(names) - set(table))
     if unknown:
         raise ConfigError(f"{assignment.path}: [data] weights {unknown} have no source (known: "
@@ -116,7 +124,7 @@ def weights_used(assignment: Assignment) -> dict[str, str]:
     it trained with."""
     root = resolve_data_root()
     found = {}
-    for name in assignment.settings.data.weights if root is not None else []:
+    for name in weight_names(assignment) if root is not None else []:
         if name not in sources.BUILT_IN:
             continue
         path = fetch.inside(root, sources.BUILT_IN[name].files[0].path)

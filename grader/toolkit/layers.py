@@ -8,8 +8,10 @@ worker only what the student's code needs.
 student's model calls, in call order, with their hyper-parameters and input
 shapes; `Structure.verify(...)` (run in the judge) rebuilds a model from that
 record with the reported weights and accepts the record only if the rebuilt
-model computes what the student's model computes on fresh inputs. Counts,
-layer lists and MACs are then the judge's own arithmetic on a model it built.
+model computes what the student's model computes on fresh inputs, with the
+reported weights and again with weights the judge draws and loads into the
+student's model (`draw_weights`). Counts, layer lists and MACs are then the
+judge's own arithmetic on a model it built.
 """
 
 from __future__ import annotations
@@ -200,6 +202,7 @@ class Structure:
     state: dict             # the reported weights and buffers
     trainable: dict         # parameter name -> requires_grad
     model: nn.Module        # the judge's own model: reshapes and layers, with the weights
+    named: dict             # the student's layer name -> the judge's module for it
 
     @classmethod
     def rebuild(cls, description: dict) -> Structure:
@@ -214,9 +217,19 @@ class Structure:
         if layers:
             steps += _functional_step(layers[-1].get("gap_after"))
         rebuilt = [_as_rebuilt(layer, built[layer["name"]]) for layer in layers]
-        return cls(rebuilt, state, description["trainable"], nn.Sequential(*steps).eval())
+        return cls(rebuilt, state, description["trainable"], nn.Sequential(*steps).eval(), built)
 
-    def verify(self, forward, inputs: torch.Tensor, *, seed: int, train_forward=None) -> None:
+    def draw_weights(self, generator: torch.Generator) -> dict:
+        """Give the rebuild's layers weights drawn from ``generator`` (`draw_weights`); return
+        the reported state with them in place, under the student's names, to load into the
+        student's model."""
+        draw_weights(self.model, generator)
+        return replace_weights(self.state, {
+            f"{name}.{key}": value.clone() for name, module in self.named.items()
+            for key, value in module.state_dict().items()})
+
+    def verify(self, forward, inputs: torch.Tensor, *, seed: int, train_forward=None,
+               weights: str = "your weights") -> None:
         """Accept the description only if the rebuilt model computes what the student's does.
 
         `forward(x)` runs the student's model in eval mode. `train_forward(seed, x)` runs
@@ -224,17 +237,17 @@ class Structure:
         the same seed; with dropout that check binds every layer, dropout rates included,
         and the eval-mode check is added only for what just eval mode uses (batch-norm
         running statistics), so a model whose dropout misbehaves in eval mode still has
-        a verifiable structure.
+        a verifiable structure. ``weights`` says whose weights the rebuild holds.
         """
         with torch.no_grad():
             if train_forward is not None and self.has_dropout():
                 torch.manual_seed(seed)
                 expected = self.model.train()(inputs)
                 self.model.eval()
-                _same(train_forward(seed, inputs), expected, self.layers, "training")
+                _same(train_forward(seed, inputs), expected, self.layers, "training", weights)
                 if not any(layer["type"].startswith("BatchNorm") for layer in self.layers):
                     return
-            _same(forward(inputs), self.model.eval()(inputs), self.layers, "eval")
+            _same(forward(inputs), self.model.eval()(inputs), self.layers, "eval", weights)
 
     def has_dropout(self) -> bool:
         """Whether a layer is random in training mode (Dropout, Dropout2d, AlphaDropout, ...)."""
@@ -365,13 +378,13 @@ def _build(layer: dict, state: dict) -> nn.Module:
     return module
 
 
-def _same(actual, expected: torch.Tensor, layers: list[dict], mode: str) -> None:
+def _same(actual, expected: torch.Tensor, layers: list[dict], mode: str, weights: str) -> None:
     if (not isinstance(actual, torch.Tensor) or actual.shape != expected.shape
             or not torch.allclose(actual.float(), expected, rtol=1e-4, atol=1e-5)):
         order = ", ".join(layer["type"] for layer in layers) or "no layers"
         raise StructureError(
             f"the grader rebuilt your model from the layers its forward pass calls ({order}) "
-            f"with your weights, but in {mode} mode that model does not compute what yours "
+            f"with {weights}, but in {mode} mode that model does not compute what yours "
             "computes on the same inputs. Structure, parameter and cost checks need every "
             "step with weights or randomness to be an nn.Module layer called in forward "
             "(nn.Linear, nn.Dropout, ... rather than functional calls); a parameter-free "
@@ -400,10 +413,63 @@ def verified_structure(submission, model, inputs: torch.Tensor, *, seed: int,
         return out
 
     shape = (to_model(inputs) if to_model else inputs).shape
-    rebuilt = Structure.rebuild(submission.helpers.describe(model, (1, *shape[1:])))
+    description = submission.helpers.describe(model, (1, *shape[1:]))
+    rebuilt = Structure.rebuild(description)
     model.eval()
     rebuilt.verify(forward, inputs, seed=seed, train_forward=train_forward)
+    # The reported weights could be chosen to fit a model that ignores them (all zeros fit
+    # one that outputs zeros): the rebuild must also hold with weights the judge draws,
+    # loaded into the student's model. Then the student's own weights go back.
+    drawn = Structure.rebuild(description)
+    submission.helpers.load_state(model, drawn.draw_weights(torch.Generator().manual_seed(seed)))
+    drawn.verify(forward, inputs, seed=seed, train_forward=train_forward,
+                 weights="weights the grader drew and loaded into your model")
+    submission.helpers.load_state(model, description["state"])
     return rebuilt
+
+
+def replace_weights(state: dict, new: dict) -> dict:
+    """A student's reported ``state`` with the values of ``new`` (the judge's, by the student's
+    names), to load into the student's model.
+
+    A layer the model holds under two names (an attribute that is also a Sequential's item)
+    is reported, and loaded, under both, the last one winning: an entry ``new`` leaves out
+    that holds the same tensor as one it replaces (same last name, equal values) takes the
+    same new value. One that merely looks the same is no layer the forward computes with
+    (``new`` has those), so what it takes changes nothing.
+    """
+    aliases = {other: new[key] for key in new for other, value in state.items()
+               if other not in new and _same_tensor(key, state[key], other, value)}
+    return {**state, **aliases, **new}
+
+
+def _same_tensor(key: str, value: torch.Tensor, other: str, other_value: torch.Tensor) -> bool:
+    return (key.rsplit(".", 1)[-1] == other.rsplit(".", 1)[-1] and value.dtype == other_value.dtype
+            and value.shape == other_value.shape and torch.equal(value, other_value))
+
+
+def draw_weights(model: nn.Module, generator: torch.Generator) -> nn.Module:
+    """Redraw every weight of ``model``'s Linear, Conv and BatchNorm layers from ``generator``.
+
+    Linear and Conv weights and biases are uniform in +-1/sqrt(fan-in), as torch initialises
+    them, so activations keep their usual scale; batch-norm scales and running variances are
+    uniform in [0.5, 1.5], shifts and running means in +-0.5. Counters stay as they are.
+    """
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.Linear | nn.modules.conv._ConvNd):
+                bound = module.weight[0].numel() ** -0.5
+                ranges = {"weight": (-bound, bound), "bias": (-bound, bound)}
+            elif isinstance(module, nn.modules.batchnorm._BatchNorm):
+                ranges = {"weight": (0.5, 1.5), "running_var": (0.5, 1.5),
+                          "bias": (-0.5, 0.5), "running_mean": (-0.5, 0.5)}
+            else:
+                continue
+            for name, (low, high) in ranges.items():
+                tensor = getattr(module, name, None)
+                if tensor is not None:
+                    tensor.uniform_(low, high, generator=generator)
+    return model
 
 
 # ---- a network in a file: its layer spec and its weights ------------------------------------

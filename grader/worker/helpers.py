@@ -159,21 +159,6 @@ def scratch_path(name: str) -> str:
     return str(Path(tempfile.mkdtemp(prefix="grader-")) / Path(name).name)
 
 
-class CallCounter:
-    """A callable that counts its calls (to check a function calls its argument once)."""
-
-    def __init__(self):
-        self.calls = 0
-
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
-        self.calls += 1
-
-
-@helper
-def call_counter() -> CallCounter:
-    return CallCounter()
-
-
 @helper
 def manual_seed(seed: int) -> None:
     """Seed the worker's global torch RNG (parameter init, dropout masks)."""

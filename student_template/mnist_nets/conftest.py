@@ -7,7 +7,12 @@ Any test with a `model_id` argument runs once per model of the assignment.
 import pytest
 import torch
 
-from grader.toolkit.layers import sequential, verified_structure
+from grader.toolkit.layers import (
+    draw_weights,
+    replace_weights,
+    sequential,
+    verified_structure,
+)
 
 CONV = [["Conv2d", 1, 32, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2]]
 CONV2 = [["Conv2d", 32, 64, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2], ["Flatten"],
@@ -39,17 +44,16 @@ def canonical():
     return lambda model_id: sequential(CANONICAL[model_id])
 
 
-def _load_by_shape(judge: torch.nn.Module, state: dict) -> torch.nn.Module:
-    """Copy the student's tensors into the judge's model, matched by shape in order."""
-    pool = list(state.values())
-    target = judge.state_dict()
-    for key, tensor in target.items():
-        match = next((i for i, t in enumerate(pool) if t.shape == tensor.shape), None)
+def _pair_by_shape(judge: dict, student: dict) -> dict[str, str]:
+    """The judge's state keys -> the student's keys of the same shapes, matched in order."""
+    pool = list(student.items())
+    pairs = {}
+    for key, tensor in judge.items():
+        match = next((i for i, (_, t) in enumerate(pool) if t.shape == tensor.shape), None)
         assert match is not None, (f"no parameter or buffer of shape {tuple(tensor.shape)} "
                                    f"(needed for {key}) in your model")
-        target[key] = pool.pop(match)
-    judge.load_state_dict(target)
-    return judge
+        pairs[key] = pool.pop(match)[0]
+    return pairs
 
 
 @pytest.fixture
@@ -57,18 +61,32 @@ def judge_model(canonical):
     """`judge_model(model_id, state)`: the judge's architecture with the student's weights,
     or None when the weights do not fit it."""
     def load(model_id: str, state: dict) -> torch.nn.Module | None:
+        judge = canonical(model_id).eval()
         try:
-            return _load_by_shape(canonical(model_id).eval(), state)
+            pairs = _pair_by_shape(judge.state_dict(), state)
         except AssertionError:
             return None
+        judge.load_state_dict({key: state[pairs[key]] for key in pairs})
+        return judge
     return load
 
 
 @pytest.fixture
-def judge_twin(submission, canonical):
-    """`judge_twin(model_id, model)`: the judge's model in eval mode with the student's weights."""
+def judge_twin(submission, canonical, rng):
+    """`judge_twin(model_id, model)`: the judge's model in eval mode with weights drawn from the
+    test's generator, the same weights loaded into the student's `model`.
+
+    The student's state_dict only names the weights (matched to the judge's by shape, in
+    order); their values are the judge's, so a model that ignores its weights, or reports
+    others than it computes with, cannot compute what the judge's model computes.
+    """
     def twin(model_id: str, model) -> torch.nn.Module:
-        return _load_by_shape(canonical(model_id).eval(), submission.helpers.state_dict(model))
+        judge = draw_weights(canonical(model_id).eval(), rng)
+        student, drawn = submission.helpers.state_dict(model), judge.state_dict()
+        pairs = _pair_by_shape(drawn, student)
+        submission.helpers.load_state(model, replace_weights(
+            student, {name: drawn[key] for key, name in pairs.items()}))
+        return judge
     return twin
 
 

@@ -13,7 +13,9 @@ import pytest
 import torch
 from PIL import Image
 
+from grader.judge.errors import GraderProblem
 from grader.toolkit import plots
+from grader.toolkit.datasets import sources, weights
 from grader.toolkit.layers import (
     PASS_THROUGH,
     Structure,
@@ -229,6 +231,31 @@ def shipped_network(assignment):
 
 
 _shipped = functools.cache(load_network)
+
+NO_WEIGHTS = ("This test could not be graded on this run: the grader lacks the pretrained "
+              "weights it fine-tunes from. This is a problem with the grader, not your code; the "
+              "staff have been told.")
+
+
+@pytest.fixture
+def pretrained_backbone(shipped_network):
+    """`pretrained_backbone(data)`: (layout spec, weights) of the backbone MyAlexNet is
+    fine-tuned from on `data` (an ImageDataset): on real 15-Scene, torchvision's AlexNet with
+    its ImageNet weights from the data root (datasets.py's WEIGHTS: `grader prepare` fetches
+    them); on the stand-in, the small backbone pretrain.py trained on its source task."""
+    def backbone(data) -> tuple[dict, dict]:
+        if not sources.is_real(data.source):
+            return shipped_network("backbone.safetensors")
+        try:
+            return _imagenet_alexnet()
+        except weights.WeightsError as exc:
+            raise GraderProblem(NO_WEIGHTS, str(exc)) from None
+    return backbone
+
+
+@functools.cache
+def _imagenet_alexnet() -> tuple[dict, dict]:
+    return weights.pretrained("alexnet")
 
 
 @pytest.fixture

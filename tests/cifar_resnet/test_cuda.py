@@ -1,8 +1,8 @@
 """On a CUDA runner: the reference passes the accuracy tests with the GPU budget and data.
 
-They train on `[training] dataset` ("cifar10": CIFAR-10 under $GRADER_DATA_ROOT when
-present) and grade with `[thresholds.cuda]`, and ResNet-20 is trained too. Skipped
-without a GPU (the CPU path is test_reference.py's).
+They train on `[training] dataset` (the stand-in; "cifar10" switches to CIFAR-10 under
+$GRADER_DATA_ROOT) and grade with that data's `[thresholds.cuda]`, and ResNet-20 is trained
+too. Skipped without a GPU (the CPU path is test_reference.py's).
 """
 
 import pytest

@@ -1,5 +1,7 @@
 """The judge's rebuild of a student's model: accepted only when it computes the same function."""
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 from torch import nn
@@ -8,10 +10,17 @@ from grader.toolkit.layers import (
     Structure,
     StructureError,
     describe_layers,
+    draw_weights,
     load_network,
     save_network,
     sequential,
+    verified_structure,
 )
+from grader.worker import helpers
+
+# The worker's helpers called directly, as the in-process backend calls them.
+LOCAL = SimpleNamespace(helpers=SimpleNamespace(
+    describe=helpers.describe, load_state=helpers.load_state, manual_seed=helpers.manual_seed))
 
 
 class TwoLayer(nn.Module):
@@ -142,3 +151,54 @@ def test_a_network_file_keeps_its_spec_and_weights(tmp_path):
     for key, value in net.state_dict().items():
         assert state[key].dtype == torch.float32
         torch.testing.assert_close(state[key], value.half().float())
+
+
+class OutputsZerosReportsZeroWeights(TwoLayer):
+    """Outputs zeros and reports a last layer of zeros, which fits them."""
+
+    def forward(self, x):
+        return super().forward(x) * 0
+
+    def state_dict(self, *args, **kwargs):
+        state = super().state_dict(*args, **kwargs)
+        return {**state, "fc2.weight": torch.zeros(3, 8), "fc2.bias": torch.zeros(3)}
+
+
+class HeldTwice(nn.Module):
+    """fc1 is an attribute and the first item of body: its weights are reported twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(12, 8)
+        self.body = nn.Sequential(self.fc1, nn.ReLU(), nn.Linear(8, 3))
+
+    def forward(self, x):
+        return self.body(x.flatten(1))
+
+
+def test_reported_weights_that_fit_a_model_ignoring_its_weights_are_rejected():
+    model = OutputsZerosReportsZeroWeights()
+    verified(model)  # the reported weights alone fit what it outputs
+    with pytest.raises(StructureError, match="weights the grader drew"):
+        verified_structure(LOCAL, model, torch.randn(5, 3, 2, 2), seed=3)
+
+
+@pytest.mark.parametrize("model", [TwoLayer(dropout=0.5), HeldTwice(), sequential(
+    [["Conv2d", 3, 4, 1], ["BatchNorm2d", 4], ["ReLU"], ["Flatten"], ["Linear", 16, 2]])],
+    ids=["dropout", "held-twice", "batch-norm"])
+def test_drawn_weights_bind_the_structure_and_the_students_weights_go_back(model):
+    before = {key: value.clone() for key, value in model.state_dict().items()}
+    rebuilt = verified_structure(LOCAL, model, torch.randn(5, 3, 2, 2), seed=3)
+    after = model.state_dict()
+    assert all(torch.equal(after[key], value) for key, value in before.items())
+    assert all(torch.equal(rebuilt.state[key], value) for key, value in before.items())
+
+
+def test_drawn_weights_depend_on_the_generator_and_keep_a_usual_scale():
+    net = nn.Sequential(nn.Linear(100, 10), nn.BatchNorm1d(10))
+    first = draw_weights(net, torch.Generator().manual_seed(1)).state_dict()
+    first = {key: value.clone() for key, value in first.items()}
+    second = draw_weights(net, torch.Generator().manual_seed(2)).state_dict()
+    assert not torch.equal(first["0.weight"], second["0.weight"])
+    assert first["0.weight"].abs().max() <= 0.1  # +-1/sqrt(fan-in)
+    assert first["1.running_var"].min() >= 0.5

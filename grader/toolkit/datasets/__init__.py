@@ -20,7 +20,14 @@ An assignment adds its own datasets without changing the framework: a module
 in its folder, named in assignment.toml as ``[extensions] datasets =
 "datasets.py"``, with ``DATASETS = {"name": loader}``. Reading the assignment
 registers them (``register_module``), so its tests, ``grader calibrate`` and
-``grader prepare`` find them by name like the built-in ones.
+``grader prepare`` find them by name like the built-in ones. A dataset whose tests also
+load pretrained weights names them beside it, ``WEIGHTS = {"name": ["alexnet"]}``
+(sources by name, `weights`): ``grader prepare`` fetches them with the dataset, so that
+choosing the dataset is all an assignment.toml says.
+
+Readers of the real datasets' files, for loaders to call: ``cifar`` (CIFAR-10's python
+batches), ``folders`` (class folders of image files: 15-Scene), ``weights`` (a weights
+file under the data root, checked, as a state dict of a known layout).
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ from grader.toolkit.datasets.base import (
 )
 from grader.toolkit.memory import release_free_memory
 
-__all__ = ["DATA_ROOT_ENV", "REGISTRY", "SPLITS", "ImageDataset", "describe", "embedded_mnist",
+__all__ = ["DATA_ROOT_ENV", "NEEDS_WEIGHTS", "REGISTRY", "SPLITS", "ImageDataset", "describe", "embedded_mnist",
            "get_dataset", "register_module", "resolve_data_root", "to_float"]
 
 Loader = Callable[[str, "Path | None", bool], ImageDataset]
@@ -56,6 +63,8 @@ REGISTRY: dict[str, Loader] = {
 BUILT_IN = frozenset(REGISTRY)
 # Where each name registered by an assignment's module came from (the module file).
 REGISTERED_FROM: dict[str, Path] = {}
+# The weights sources the tests of a registered dataset load with it (a module's WEIGHTS).
+NEEDS_WEIGHTS: dict[str, tuple[str, ...]] = {}
 
 
 def register_module(path: str | os.PathLike) -> list[str]:
@@ -73,11 +82,27 @@ def register_module(path: str | os.PathLike) -> list[str]:
                          "loader(split, data_root, download) returns an ImageDataset")
     for name, loader in datasets.items():
         _check_loader(path, name, loader)
+    weights = _weights_of(path, module, datasets)
     for name in [n for n, source in REGISTERED_FROM.items() if source == path]:
         del REGISTRY[name], REGISTERED_FROM[name]
+    for name in [*datasets, *(n for n in NEEDS_WEIGHTS if n not in REGISTRY)]:
+        NEEDS_WEIGHTS.pop(name, None)  # the word of a module registered before, if any
     REGISTRY.update(datasets)
     REGISTERED_FROM.update(dict.fromkeys(datasets, path))
+    NEEDS_WEIGHTS.update(weights)
     return list(datasets)
+
+
+def _weights_of(path: Path, module, datasets: dict) -> dict[str, tuple[str, ...]]:
+    """The module's WEIGHTS: {dataset it registers: [weights source names]}."""
+    weights = getattr(module, "WEIGHTS", {})
+    shape = 'WEIGHTS = {"dataset": ["weights source", ...]}, naming datasets of DATASETS'
+    if not isinstance(weights, dict) or not set(weights) <= set(datasets):
+        raise ValueError(f"{path}: define {shape}")
+    for name, names in weights.items():
+        if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+            raise ValueError(f"{path}: WEIGHTS[{name!r}]: define {shape}")
+    return {name: tuple(names) for name, names in weights.items()}
 
 
 def _import_file(path: Path):
