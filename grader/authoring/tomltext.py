@@ -58,20 +58,25 @@ def dumps(document: dict[str, dict[str, Any]]) -> str:
 
 def replace_tables(text: str, tables: dict[str, dict[str, Any]]) -> str:
     """``text`` with each named top-level table (and its sub-tables) rewritten where it first
-    stood, or appended; every other line is kept."""
+    stood, or appended; every other line is kept, and so is a comment that introduces a
+    table: it stays above that table's header, rewritten or not."""
     out: list[str] = []
     skipping = False
-    held: list[str] = []  # comments after a rewritten table: the next header's, if kept
+    held: list[str] = []  # comments in a rewritten table: the next header's
+    notes: dict[str, list[str]] = {}  # a rewritten table's header -> the comments above it
     pending = dict(tables)
     for line in text.splitlines():
         header = _HEADER.match(line)
         if header:
             top = header.group(1).split(".")[0].strip().strip('"')
-            skipping = top in tables
             while held and not held[0].strip():
-                held.pop(0)  # the rewritten table ends with its own blank line
-            out += [] if skipping else held
+                held.pop(0)  # a rewritten table ends with its own blank line
+            if top in tables:
+                notes[_name(header.group(1))] = held
+            else:
+                out += held
             held = []
+            skipping = top in tables
             if top in pending:
                 out += _table(_key(top), pending.pop(top)) + [""]
         if not skipping:
@@ -84,6 +89,20 @@ def replace_tables(text: str, tables: dict[str, dict[str, Any]]) -> str:
         out.pop()
     for name, table in pending.items():
         out += ["", *_table(_key(name), table)]
-    result = "\n".join(out).lstrip("\n") + "\n"
+    result = "\n".join(_with_notes(out, notes)).lstrip("\n") + "\n"
     tomllib.loads(result)  # never write a config the engine cannot read
     return result
+
+
+def _name(header: str) -> str:
+    return ".".join(part.strip().strip('"') for part in header.split("."))
+
+
+def _with_notes(lines: list[str], notes: dict[str, list[str]]) -> list[str]:
+    """``lines`` with each rewritten header's comments above it again."""
+    found = []
+    for line in lines:
+        header = _HEADER.match(line)
+        found += notes.pop(_name(header.group(1)), []) if header else []
+        found.append(line)
+    return found

@@ -63,3 +63,11 @@ def test_a_comment_after_a_rewritten_table_stays_with_the_table_it_introduces():
             "# The mutation settings.\n[mutation]\nbar = 0.9\n")
     assert replace_tables(text, {"thresholds": {"cpu": {"Net": 0.75}}}) == (
         "[thresholds.cpu]\nNet = 0.75\n\n# The mutation settings.\n[mutation]\nbar = 0.9\n")
+
+
+def test_a_comment_above_a_rewritten_sub_table_stays_above_it():
+    text = ("[thresholds.cpu]\nNet = 0.5\n\n# Not calibrated on a GPU yet.\n[thresholds.cuda]\n"
+            "Net = 0.4\n\n[mutation]\nbar = 0.9\n")
+    assert replace_tables(text, {"thresholds": {"cpu": {"Net": 0.75}, "cuda": {"Net": 0.4}}}) == (
+        "[thresholds.cpu]\nNet = 0.75\n\n# Not calibrated on a GPU yet.\n[thresholds.cuda]\n"
+        "Net = 0.4\n\n[mutation]\nbar = 0.9\n")
