@@ -4,12 +4,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.toolkit import checks
+from grader.toolkit import checks, transforms
 
 MEAN = torch.tensor((0.4914, 0.4822, 0.4465)).view(3, 1, 1)
 STD = torch.tensor((0.2023, 0.1994, 0.2010)).view(3, 1, 1)
 STEPS = {"train_transforms": ["RandomCrop", "RandomHorizontalFlip", "ToTensor", "Normalize"],
          "test_transforms": ["ToTensor", "Normalize"]}
+OPERATIONS = {"ToTensor": transforms.to_tensor, "Normalize": transforms.normalize,
+              "RandomCrop": transforms.random_crop(padding=4),
+              "RandomHorizontalFlip": transforms.horizontal_flip}
+PROBE = (40, 40)  # larger than the crop, so that a crop moves whether or not it pads
 SAMPLES = 100  # augmented copies of one image; a fair coin flips 30 to 70 of them (p > 0.9999)
 
 
@@ -29,14 +33,15 @@ def candidates(pixels) -> torch.Tensor:
 @pytest.mark.weight(2, split=True)
 @pytest.mark.number("3.1")
 @pytest.mark.parametrize("factory", list(STEPS))
-def test_transform_steps(submission, factory):
+def test_transform_steps(submission, factory, np_rng):
     """The transform is a Compose of the specified steps, in order"""
-    transform = getattr(submission.data, factory)()
-    assert transform.isinstance_of("torchvision.transforms.Compose"), (
-        f"{factory} should return a transforms.Compose, got {transform.type_name}")
-    names = [s.type_name.rsplit(".", 1)[-1] for s in transform.transforms]
-    checks.check_equal(names, STEPS[factory], name=f"steps of {factory}()",
-                       hint="augment only the training images; test images are only converted")
+    names = transforms.identify(submission, getattr(submission.data, factory)(),
+                                lambda: transforms.probe_pixels(np_rng, *PROBE, channels=3),
+                                np_rng, name=f"{factory}()", operations=OPERATIONS)
+    checks.check_equal(names, STEPS[factory],
+                       name=f"steps of {factory}(), each named by what it does",
+                       hint="augment only the training images; test images are only converted "
+                            f"(a step that does none of these shows as {transforms.OTHER!r})")
 
 
 @pytest.mark.weight(6)

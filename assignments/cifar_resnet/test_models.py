@@ -58,13 +58,23 @@ def test_layer_order(submission, structure):
 def test_swish_values(submission, rng):
     """Swish computes x * sigmoid(x) elementwise and has no parameters"""
     swish = submission.models.Swish()
-    x = torch.cat([torch.randn(3, 4, 5, generator=rng) * 4,
-                   torch.tensor([-80.0, -20.0, 0.0, 20.0, 80.0]).expand(3, 1, 5)], dim=1)
-    checks.check_close(checks.check_tensor(swish(x), shape=x.shape, name="Swish output"),
-                       x * torch.sigmoid(x), rtol=1e-5, atol=1e-6, name="Swish output",
-                       hint="x * torch.sigmoid(x); large |x| must not overflow to NaN")
-    checks.check_equal(len(submission.helpers.state_dict(swish)), 0,
-                       name="tensors in Swish's state_dict", hint="Swish has no parameters")
+
+    def check_values(name: str, hint: str) -> None:
+        x = torch.cat([torch.randn(3, 4, 5, generator=rng) * 4,
+                       torch.tensor([-80.0, -20.0, 0.0, 20.0, 80.0]).expand(3, 1, 5)], dim=1)
+        checks.check_close(checks.check_tensor(swish(x), shape=x.shape, name=name),
+                           x * torch.sigmoid(x), rtol=1e-5, atol=1e-6, name=name, hint=hint)
+
+    check_values("Swish output", "x * torch.sigmoid(x); large |x| must not overflow to NaN")
+    # No parameters, by behaviour: training steps through it leave its function as it was.
+    shapes = {"0.weight": (12, 6), "0.bias": (12,), "2.weight": (4, 12), "2.bias": (4,)}
+    net = submission.helpers.around(swish, 6, 12, 4, {
+        key: torch.randn(shape, generator=rng) / 2 for key, shape in shapes.items()})
+    for _ in range(3):
+        submission.helpers.sgd_step(net, torch.randn(16, 6, generator=rng) * 2,
+                                    torch.randint(4, (16,), generator=rng), 1.0)
+    check_values("Swish output after training steps through it",
+                 "Swish has no parameters: x * sigmoid(x), with nothing a training step changes")
 
 
 @pytest.mark.weight(3)

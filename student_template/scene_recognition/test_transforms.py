@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from grader.toolkit import checks
+from grader.toolkit import checks, transforms
 
 SIZE = (56, 64)           # (height, width): not square, so a swapped size shows
 SHAPES = [(70, 90), (64, 64), (100, 66)]  # image heights and widths, resized to SIZE
@@ -22,10 +22,11 @@ def judge_transform(image: Image.Image, mean: float, std: float) -> torch.Tensor
     return (torch.from_numpy(np.asarray(resized)).float().div(255).unsqueeze(0) - mean) / std
 
 
-def step_names(transform) -> list[str]:
-    assert transform.isinstance_of("torchvision.transforms.transforms.Compose"), (
-        f"expected a transforms.Compose, got {transform.type_name}")
-    return [step.type_name.rsplit(".", 1)[-1] for step in transform.transforms]
+def step_names(submission, transform, np_rng, name: str) -> list[str]:
+    """The steps of ``transform``, named by what each does to gray images of SHAPES[0]."""
+    return transforms.identify(submission, transform,
+                               lambda: transforms.probe_pixels(np_rng, *SHAPES[0]), np_rng,
+                               name=name)
 
 
 @pytest.fixture
@@ -48,11 +49,13 @@ def gray_images(submission, np_rng):
 
 @pytest.mark.weight(2)
 @pytest.mark.number("3.1")
-def test_fundamental_steps(submission, statistics):
+def test_fundamental_steps(submission, statistics, np_rng):
     """get_fundamental_transforms: Resize, ToTensor, Normalize, in this order"""
     transform = submission.data_transforms.get_fundamental_transforms(SIZE, *statistics)
-    checks.check_equal(step_names(transform), ["Resize", "ToTensor", "Normalize"],
-                       name="fundamental transform steps")
+    checks.check_equal(step_names(submission, transform, np_rng, "get_fundamental_transforms"),
+                       ["Resize", "ToTensor", "Normalize"],
+                       name="fundamental transform steps, each named by what it does",
+                       hint=f"a step that does none of these shows as {transforms.OTHER!r}")
 
 
 @pytest.mark.weight(3)
@@ -72,12 +75,14 @@ def test_fundamental_values(submission, statistics, gray_images):
 
 @pytest.mark.weight(1)
 @pytest.mark.number("3.3")
-def test_augmentation_steps(submission, statistics):
+def test_augmentation_steps(submission, statistics, np_rng):
     """get_data_augmentation_transforms adds a random flip and a colour jitter"""
-    names = step_names(submission.data_transforms.get_data_augmentation_transforms(SIZE,
-                                                                                   *statistics))
+    transform = submission.data_transforms.get_data_augmentation_transforms(SIZE, *statistics)
+    names = step_names(submission, transform, np_rng, "get_data_augmentation_transforms")
     for step in ("RandomHorizontalFlip", "ColorJitter", "ToTensor", "Normalize"):
-        assert step in names, f"the augmentation steps {names} have no {step}"
+        assert step in names, (
+            f"the augmentation steps, each named by what it does, are {names}: none does what "
+            f"{step} does (a step that matches no expected one shows as {transforms.OTHER!r})")
     assert names.index("ToTensor") < names.index("Normalize"), (
         f"the augmentation steps {names} normalize before ToTensor: Normalize works on the "
         "tensor ToTensor makes")
