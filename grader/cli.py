@@ -49,28 +49,19 @@ def _project_option(parser: argparse.ArgumentParser) -> None:
                              "assignments/ beside this grader)")
 
 
-def _assignment(name: str, project: Path | None) -> configs.Assignment:
-    """By name or path ($GRADER_ASSIGNMENTS), or by name in the course repository `project`."""
-    if project is None:
-        return configs.resolve(name)
-    from grader.authoring.project import Project
-
-    return Project(project.resolve()).assignment(name)
-
-
 def _assignments(project: Path | None) -> list[configs.Assignment]:
     if project is None:
         return configs.available()
     from grader.authoring.project import Project
 
-    return [_assignment(name, project) for name in Project(project.resolve()).names()]
+    return [configs.resolve(name, project) for name in Project(project.resolve()).names()]
 
 
 @command("grade", "grade one submission and write Gradescope results.json", _grade_arguments)
 def cmd_grade(args: argparse.Namespace) -> int:
     from grader.judge import runner
 
-    assignment = _assignment(args.assignment, args.project)
+    assignment = configs.resolve(args.assignment, args.project)
     if args.explain:
         from grader.judge import explain
 
@@ -115,7 +106,7 @@ register_authoring(command)
 
 from grader.batch.commands import register as register_batch
 
-register_batch(command)
+register_batch(command, _project_option)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import textwrap
+from pathlib import PurePosixPath
 
 from grader.authoring.project import TemplateSpec
 from grader.judge.config import Assignment
@@ -13,6 +15,7 @@ CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 # download), the pinned requirements, and the grader package (its own dependencies are
 # among those pins).
 INSTALL = f"pip install --extra-index-url {CPU_INDEX} -r requirements.txt ./grader-package"
+TEST_FILES = "test_*.py"  # what pytest collects in the handout (its pytest.ini's python_files)
 
 
 def todos(skeleton: str) -> list[str]:
@@ -49,10 +52,16 @@ def _artifacts(assignment: Assignment) -> str:
             + "\n".join(lines) + "\n")
 
 
+def listed_tests(spec: TemplateSpec) -> list[str]:
+    """The public tests students run; the fixtures and helpers beside them are no reading."""
+    return [name for name in spec.public_tests
+            if fnmatch.fnmatch(PurePosixPath(name).name, TEST_FILES)]
+
+
 def render(assignment: Assignment, skeletons: dict[str, str], spec: TemplateSpec) -> str:
     work = [f"- `{name}`: " + (", ".join(f"`{q}`" for q in todos(text)) or "no TODOs")
             for name, text in skeletons.items()]
-    tests = "\n".join(f"- `{name}`" for name in spec.public_tests)
+    tests = "\n".join(f"- `{name}`" for name in listed_tests(spec))
     files = ", ".join(f"`{f}`" for f in assignment.files) or "your `.py` files"
     modules = [f.removesuffix(".py") for f in assignment.files if f.endswith(".py")] or ["name"]
     tags = ", ".join(f"`module:{m}` for `{m}.py`" for m in modules)

@@ -56,7 +56,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch import sources
     from grader.batch.run import default_jobs, stopped_by_kill
 
-    assignment = configs.resolve(args.assignment)
+    assignment = configs.resolve(args.assignment, args.project)
     if args.jobs is not None and args.jobs < 1:
         raise configs.ConfigError("--jobs must be at least 1")
     if not args.resume and any(args.output.glob("*/grading.json")):
@@ -162,7 +162,7 @@ def _ci_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_ci(args: argparse.Namespace) -> int:
     from grader.batch import ci
 
-    assignment = configs.resolve(args.assignment)
+    assignment = configs.resolve(args.assignment, args.project)
     if not args.submission.exists():
         raise configs.ConfigError(f"submission {args.submission} does not exist")
     document = ci.grade(assignment, args.submission, args.output, args.device)
@@ -171,10 +171,14 @@ def cmd_ci(args: argparse.Namespace) -> int:
     return ci.exit_code(document, args.fail_below_full)
 
 
-def register(command) -> None:
-    """Add these subcommands through `grader.cli`'s `command` decorator."""
+def register(command, project_option) -> None:
+    """Add these subcommands through `grader.cli`'s `command` decorator, each with the
+    `--project` option every command takes (`project_option(parser)` adds it)."""
+    def with_project(arguments):
+        return lambda parser: (arguments(parser), project_option(parser))
+
     command("batch", "grade a class's submissions in parallel (or on a Ray cluster): "
             "results.json each, gradebook.csv, summary.md, pictures",
-            _batch_arguments)(cmd_batch)
+            with_project(_batch_arguments))(cmd_batch)
     command("ci", "grade one submission in CI: job summary, Classroom's points line, "
-            "results.json", _ci_arguments)(cmd_ci)
+            "results.json", with_project(_ci_arguments))(cmd_ci)

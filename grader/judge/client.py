@@ -53,6 +53,9 @@ class Proxy:
         return self._backend.paused()
 
     def request(self, op: str, target: dict, args: tuple = (), kwargs: dict | None = None) -> Any:
+        # The seam's frames are the grader's plumbing: pytest's traceback skips every frame
+        # that sets this, so a student sees the test's line, then their own code's error.
+        __tracebackhide__ = True
         encoder = Encoder(_encode_handle)
         message = {"op": op, "target": target, "release": self._pending_release}
         if op == "call":
@@ -73,7 +76,7 @@ class Proxy:
         return Handle(self, desc)
 
     def _error(self, error: dict, target: dict) -> SubmissionError:
-        message = format_error(error, describe_target(target))
+        message = format_error(error, blamed(error, target))
         if error.get("import"):
             self.import_errors[error["import"]] = message
         return SubmissionError(message, error)
@@ -85,6 +88,17 @@ def describe_target(target: dict) -> str:
         return f"the grader helper {target['helper']}"
     owner = target.get("module") or target.get("name") or target.get("type", "?").rsplit(".", 1)[-1]
     return ".".join(filter(None, [owner, target.get("attr")]))
+
+
+def blamed(error: dict, target: dict) -> str:
+    """What an error's message blames: the call the test made, or, when a grader helper
+    ran the student's code, the innermost frame of their files that raised."""
+    frames = error.get("frames") or []
+    if "helper" not in target or not frames:
+        return describe_target(target)
+    last = frames[-1]
+    return (f"{last['function']} ({last['file']}, line {last['line']}; "
+            f"called from the grader's {target['helper']})")
 
 
 def format_error(error: dict, what: str) -> str:
@@ -117,6 +131,7 @@ class ModuleProxy:
         self._module = module
 
     def __getattr__(self, attr: str) -> Any:
+        __tracebackhide__ = True
         if attr.startswith("__"):
             raise AttributeError(attr)
         return self._submission.request("get", {"module": self._module, "attr": attr})
@@ -140,20 +155,25 @@ class Handle:
         return {**target, "attr": attr} if attr else target
 
     def __getattr__(self, attr: str) -> Any:
+        __tracebackhide__ = True
         if attr.startswith("_"):
             raise AttributeError(attr)
         return self._submission.request("get", self._target(attr))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
         return self._submission.request("call", self._target(), args, kwargs)
 
     def __len__(self) -> int:
+        __tracebackhide__ = True
         return self._submission.request("call", self._target("__len__"))
 
     def __getitem__(self, key: Any) -> Any:
+        __tracebackhide__ = True
         return self._submission.request("call", self._target("__getitem__"), (key,))
 
     def __iter__(self):
+        __tracebackhide__ = True
         return iter(self._submission.helpers.as_list(self))
 
     def isinstance_of(self, qualified_name: str) -> bool:
@@ -182,8 +202,11 @@ class _Helpers:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return lambda *args, **kwargs: self._submission.request(
-            "call", {"helper": name}, args, kwargs)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
+            return self._submission.request("call", {"helper": name}, args, kwargs)
+        return call
 
 
 def _encode_handle(obj: Any) -> dict:

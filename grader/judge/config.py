@@ -393,6 +393,8 @@ def _read(root: Path) -> Assignment:
                       for key in ("datasets", "helpers")}
         if extensions["datasets"]:
             _register_datasets(extensions["datasets"])
+        if settings.training.dataset and not settings.assignment.public_tests_only:
+            _check_dataset(settings.training.dataset, extensions["datasets"])
     except (OSError, tomllib.TOMLDecodeError, ConfigError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     meta, submission = settings.assignment, settings.submission
@@ -430,6 +432,22 @@ def _register_datasets(module: Path) -> None:
         raise error("[extensions]", "datasets", str(exc)) from None
 
 
+def _check_dataset(name: str, module: Path | None) -> None:
+    """[training] dataset names a built-in dataset or one of the assignment's own module.
+
+    Checked once that module is registered. The student template's copy is left alone: it
+    keeps the name its hidden tests train on, while the module may stay with the judge.
+    """
+    from grader.toolkit.datasets import BUILT_IN, REGISTERED_FROM
+
+    own = {n for n, source in REGISTERED_FROM.items() if module and source == module.resolve()}
+    if name not in BUILT_IN | own:
+        origin = f"; {module.name} adds {', '.join(sorted(own))}" if own else (
+            "; an assignment adds its own with [extensions] datasets")
+        raise error("[training]", "dataset", f"unknown dataset {name!r} (built in: "
+                    f"{', '.join(sorted(BUILT_IN))}{origin})")
+
+
 def find_root(path: Path) -> Path | None:
     """The nearest folder at or above `path` that holds an assignment.toml."""
     for folder in [path, *path.parents] if path.is_dir() else path.parents:
@@ -443,14 +461,17 @@ def assignments_dir() -> Path:
     return Path(os.environ.get("GRADER_ASSIGNMENTS", PACKAGE_ROOT / "assignments"))
 
 
-def resolve(name_or_path: str) -> Assignment:
-    """An assignment by name (under `assignments/`) or by path to its folder."""
+def resolve(name_or_path: str, project: Path | None = None) -> Assignment:
+    """An assignment by name in the course repository `project` (its `assignments/`);
+    without one, by path to its folder or by name under `assignments_dir()`."""
+    folder = Path(project).resolve() / "assignments" if project else assignments_dir()
     path = Path(name_or_path)
+    if project is not None or not (path / CONFIG_NAME).is_file():
+        path = folder / name_or_path
     if not (path / CONFIG_NAME).is_file():
-        path = assignments_dir() / name_or_path
-    if not (path / CONFIG_NAME).is_file():
-        known = ", ".join(a.name for a in available()) or "none"
-        raise ConfigError(f"no assignment {name_or_path!r} (known: {known})")
+        known = ", ".join(sorted(p.parent.name for p in folder.glob(f"*/{CONFIG_NAME}")))
+        raise ConfigError(f"no assignment {name_or_path!r} under {folder} "
+                          f"(known: {known or 'none'})")
     return load(path.resolve())
 
 

@@ -36,6 +36,9 @@ class Dispatcher:
         self.root = Path(root).resolve()
         self.modules = set(modules)
         self.helpers = MappingProxyType(dict(helpers))  # a copy: later edits of the table miss it
+        # A student's local run keeps the assignment's helper module in their own folder;
+        # its frames are the grader's, never the code an error message blames.
+        self.helper_files = {_source_file(fn) for fn in self.helpers.values()} - {None}
         self.objects: dict[int, Any] = {}
         self.refcounts: dict[int, int] = {}
         self.ids_by_object: dict[int, int] = {}
@@ -157,9 +160,10 @@ class Dispatcher:
         if isinstance(exc, ImportFailure):
             return {**self.describe(exc.__cause__), "import": exc.module}
         frames = [
-            {"file": self._relative(f.filename), "line": f.lineno, "function": f.name,
-             "code": (f.line or "").strip()}
-            for f in traceback.extract_tb(exc.__traceback__)
+            {"file": self._relative(f.filename), "line": f.lineno,
+             "function": frame.f_code.co_qualname, "code": (f.line or "").strip()}
+            for (frame, _), f in zip(traceback.walk_tb(exc.__traceback__),
+                                     traceback.extract_tb(exc.__traceback__))
             if self._relative(f.filename)
         ]
         if isinstance(exc, SyntaxError) and self._relative(exc.filename or ""):
@@ -168,13 +172,19 @@ class Dispatcher:
         return {"type": type(exc).__name__, "message": str(exc)[:2000], "frames": frames[-5:]}
 
     def _relative(self, filename: str) -> str:
+        """`filename` relative to the submission's folder; "" for files not the student's."""
         path = Path(filename)
-        if not path.is_absolute():
+        if not path.is_absolute() or path.resolve() in self.helper_files:
             return ""
         try:
             return str(path.resolve().relative_to(self.root))
         except ValueError:
             return ""
+
+
+def _source_file(fn: Callable) -> Path | None:
+    code = getattr(fn, "__code__", None)
+    return Path(code.co_filename).resolve() if code else None
 
 
 class StaleReference(Exception):

@@ -67,3 +67,10 @@ def test_readme_lists_the_files_graded_as_data_only_where_there_are_some(handout
             "test_images.safetensors") in text
     assert "- `resnet20.safetensors` (at most 2048 KB): Train ResNet20" in text
     assert "graded too" not in handout[f"{NAME}/README.md"]
+
+
+def test_readme_lists_the_test_files_only(handout):
+    text = handout[f"{NAME}/README.md"]
+    listed = text.split("Public tests:\n\n", 1)[1].split("\n\n", 1)[0]
+    assert listed.splitlines() == ["- `test_models.py`", "- `test_data.py`", "- `test_train.py`",
+                                   "- `test_metrics.py`"]

@@ -76,3 +76,29 @@ def test_list_and_grade_take_a_course_repository(tmp_path, fixtures_dir, capsys)
     assert document["score"] == sum(t["max_score"] for t in document["tests"]) > 0
     assert cli.main(["grade", "example", str(tmp_path), "--project", str(project)]) == 2
     assert "no assignment 'example' under" in capsys.readouterr().err
+
+
+class Resolved(Exception):
+    """Raised in place of grading: which assignment the command resolved."""
+
+
+@pytest.mark.parametrize("command", ["batch", "ci"])
+def test_batch_and_ci_find_the_assignment_in_a_course_repository(command, tmp_path, fixtures_dir,
+                                                                  monkeypatch, capsys):
+    from grader.batch import ci, commands
+
+    def resolved(*args, **kwargs):
+        raise Resolved(next(a for a in args if hasattr(a, "root")).root)
+
+    monkeypatch.setattr(commands, "_grade_all", resolved)
+    monkeypatch.setattr(ci, "grade", resolved)
+    project = fixtures_dir / "project"
+    (tmp_path / "submissions" / "student_1").mkdir(parents=True)
+    given = ([str(tmp_path / "submissions"), "-o", str(tmp_path / "out")] if command == "batch"
+             else [str(tmp_path / "submissions" / "student_1")])
+    with pytest.raises(Resolved) as info:
+        cli.main([command, "calc_basics", *given, "--project", str(project)])
+    assert info.value.args[0] == (project / "assignments" / "calc_basics").resolve()
+    assert cli.main([command, "example", *given, "--project", str(project)]) == 2
+    assert f"no assignment 'example' under {project.resolve()}/assignments (known: " \
+           "calc_basics)" in capsys.readouterr().err

@@ -156,3 +156,36 @@ def test_extension_modules_must_exist_inside_the_folder(tmp_path):
     (folder / "helpers.py").write_text("def f():\n    return 1\n")
     config.load.cache_clear()
     assert config.load(folder).helpers_module == folder / "helpers.py"
+
+
+def dataset_module(name: str) -> str:
+    return f'DATASETS = {{"{name}": lambda split, data_root, download: None}}\n'
+
+
+def test_an_unknown_training_dataset_is_refused_at_load_naming_the_known_ones(tmp_path):
+    folder = write(tmp_path, '[training]\ndataset = "mnist-embeded"\n')
+    with pytest.raises(ConfigError) as info:
+        config.load(folder)
+    assert str(info.value) == (
+        f"{folder}/assignment.toml: [training] dataset: unknown dataset 'mnist-embeded' "
+        "(built in: mnist, mnist-embedded, synthetic-cifar10; an assignment adds its own with "
+        "[extensions] datasets)")
+
+
+def test_a_training_dataset_may_come_from_the_assignments_own_module(tmp_path):
+    own = '[extensions]\ndatasets = "datasets.py"\n[training]\ndataset = "{}"\n'
+    folder = write(tmp_path / "own", own.format("stripes"))
+    (folder / "datasets.py").write_text(dataset_module("stripes"))
+    assert config.load(folder).settings.training.dataset == "stripes"
+    typo = write(tmp_path / "typo", own.format("band"))
+    (typo / "datasets.py").write_text(dataset_module("bands"))
+    with pytest.raises(ConfigError, match=r"unknown dataset 'band' \(built in: mnist, "
+                                          r"mnist-embedded, synthetic-cifar10; datasets.py adds "
+                                          r"bands\)"):
+        config.load(typo)
+
+
+def test_a_student_templates_copy_keeps_a_dataset_whose_module_stays_with_the_judge(tmp_path):
+    folder = write(tmp_path, '[assignment]\npublic_tests_only = true\n'
+                             '[training]\ndataset = "stripes"\n')
+    assert config.load(folder).settings.training.dataset == "stripes"

@@ -35,6 +35,15 @@ def mutate(x):
 
 def broken():
     return 1 / 0
+
+
+class Unfinished(nn.Module):
+    def forward(self, x):
+        raise NotImplementedError("TODO: flatten, then the linear layer")
+
+
+def apply(fn, x):
+    return fn(x)
 '''
 
 
@@ -87,6 +96,36 @@ def test_errors_name_the_students_line(student):
     message = str(info.value)
     assert message.startswith("Your code raised ZeroDivisionError while running broken")
     assert "models.py, line 27, in broken: return 1 / 0" in message
+
+
+def test_an_error_inside_a_helper_blames_the_students_frame(student):
+    with pytest.raises(SubmissionError) as info:
+        student.helpers.describe(student.models.Unfinished(), (1, 3))
+    message = str(info.value)
+    assert message.startswith("Unfinished.forward (models.py, line 32; called from the "
+                              "grader's describe) is not implemented yet: TODO: flatten")
+    assert "grader helper" not in message
+
+
+def test_a_helper_module_in_the_students_folder_is_not_blamed(tmp_path):
+    (tmp_path / "models.py").write_text(STUDENT)
+    (tmp_path / "helpers.py").write_text("def call_with(fn, *args):\n    return fn(*args)\n")
+    sub = Proxy(InProcessBackend(tmp_path, ["models"], tmp_path / "helpers.py"), ["models"])
+
+    def error(*args) -> str:
+        with pytest.raises(SubmissionError) as info:
+            sub.helpers.call_with(*args)
+        return str(info.value)
+
+    wrong_call = error(sub.models.broken, 1)  # broken takes no argument
+    inner = error(sub.models.apply, 1, 2)  # apply calls 1(2)
+    sub.close()
+    assert wrong_call.startswith(
+        "Your code raised TypeError while running the grader helper call_with: broken() takes")
+    assert inner.startswith(
+        "Your code raised TypeError while running apply (models.py, line 36; called from the "
+        "grader's call_with): 'int' object is not callable")
+    assert "helpers.py" not in wrong_call + inner
 
 
 def test_unknown_names_fail_clearly(student):
