@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.authoring import data
 from grader.authoring.selftest import Expected
 from grader.judge import config
 from grader.judge.config import ConfigError, parse, parse_table
@@ -39,12 +40,15 @@ def toml_blocks(markdown: str) -> list[str]:
     return re.findall(r"```toml\n(.*?)```", markdown, re.DOTALL)
 
 
-def test_every_toml_block_of_the_authoring_docs_passes_its_schema():
+def test_every_toml_block_of_the_authoring_docs_passes_its_schema(tmp_path):
     blocks = toml_blocks(DOCS.read_text())
     assert len(blocks) >= 8
     for block in blocks:
         if block.startswith("# assignments/<name>/test_submissions/"):
             parse_table(Expected, tomllib.loads(block))
+        elif block.startswith("# sources.toml"):  # `grader prepare --sources`
+            (tmp_path / "sources.toml").write_text(block)
+            assert data.source_table(tmp_path / "sources.toml")
         else:
             parse(tomllib.loads(block))
 
