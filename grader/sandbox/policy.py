@@ -19,6 +19,7 @@ import grader
 from grader.judge import config as configs
 from grader.judge.config import Assignment
 from grader.judge.results import memory_limit
+from grader.toolkit import secret as course_secret
 
 GRADER_DIR = Path(grader.__file__).resolve().parent
 # Data the worker must never read even though it sits inside the grader package.
@@ -72,9 +73,14 @@ class Policy:
 
 
 def hidden_paths(assignment: Assignment, private: list[Path]) -> list[str]:
-    """Everything secret: tests, solutions, golden data, labels, results, metadata."""
-    candidates = [assignment.root, assignment.reference, configs.assignments_dir(),
-                  *private, *map(Path, PRIVATE_FOLDERS)]
+    """Everything secret: tests, solutions, golden data, labels, results, metadata, the
+    course's grading secret and, wherever the course repository lies, the folder of its
+    assignments (unless it also holds what the worker runs: then only the secret)."""
+    course = assignment.root.resolve().parent
+    candidates = [assignment.root, assignment.reference, course_secret.path_for(assignment.root),
+                  configs.assignments_dir(), *private, *map(Path, PRIVATE_FOLDERS)]
+    if not any(Path(k).is_relative_to(course) for k in kept_paths()):
+        candidates.append(course)
     data_root = os.environ.get("GRADER_DATA_ROOT")
     if data_root:
         candidates.append(Path(data_root))

@@ -61,3 +61,19 @@ def test_protections_are_reported_complete(probe):
     assert report["network"].startswith("isolated")
     assert str(PACKAGE_ROOT) in report["hidden_paths"]
     assert report["rlimits"]["nproc"] == 256
+
+
+def test_a_course_kept_anywhere_hides_its_assignments_and_grading_secret(tmp_path):
+    """A course repository outside the grader (`--project`): the worker must not read the
+    other assignments' tests nor the course's grading secret beside them."""
+    from grader.judge.config import Assignment
+    from grader.sandbox.policy import hidden_paths
+    from grader.toolkit import secret
+
+    course = tmp_path / "course" / "assignments"
+    (course / "hw1").mkdir(parents=True)
+    (course / "hw2").mkdir()
+    secret.path_for(course / "hw1").write_bytes(b"s" * 32)
+    hidden = hidden_paths(Assignment(root=course / "hw1", name="hw1", title="hw1"), [])
+    assert str(course.resolve()) in hidden and str(secret.path_for(course / "hw1").resolve()) in \
+        hidden
