@@ -4,9 +4,9 @@ A mutant is killed when it scores below the reference on some test graded with t
 options, so a mutant that breaks the import or loops until the call timeout is killed like
 any wrong submission. Each mutant is graded with only the tests whose run of the
 reference reaches its function (reach.py): another test runs the same code for the mutant
-as for the reference, and scores them alike. Mutants reached by the same tests are graded
-together. A grading run that gives no score (no results, no test graded) is a grader
-fault: reported apart and counted neither way.
+as for the reference, and scores them alike. All of a stage's mutants are graded in one
+batch, each with its own `--deselect` options. A grading run that gives no score (no
+results, no test graded) is a grader fault: reported apart and counted neither way.
 
 Killing mutants is half the job: the assignment's corpus of correct alternatives
 (``test_submissions/valid_*``, see selftest) is graded first with the same tests, and a
@@ -203,21 +203,15 @@ def _grade_stage(assignment: Assignment, reference: Path, mutants: list[Mutant],
                  progress: bool) -> tuple[Scored, list[Scored]]:
     """The reference's grade with ``selection``, and each mutant's with those of its tests
     that reach its function: a mutant no selected test reaches keeps the reference's."""
-    groups: dict[frozenset[str] | None, list[int]] = {}
-    for n, mutant in enumerate(mutants):
-        groups.setdefault(ran.tests_for(mutant), []).append(n)
-    graded: list[Scored | None] = [None] * len(mutants)
     with tempfile.TemporaryDirectory(prefix="grader-mutate-") as scratch:
         base = _grade_reference(assignment, reference, Path(scratch), jobs, selection,
                                 progress)
-        for k, (tests, members) in enumerate(groups.items()):
-            options = _only(ran, tests, base)
-            scored = [base] * len(members) if options is None else _grade_all(
-                assignment, reference, [mutants[n] for n in members],
-                Path(scratch) / f"group-{k}", jobs, (*selection, *options), progress)
-            for n, result in zip(members, scored, strict=True):
-                graded[n] = result
-    return base, graded
+        options = [_only(ran, ran.tests_for(mutant), base) for mutant in mutants]
+        chosen = [n for n, own in enumerate(options) if own is not None]
+        scored = dict(zip(chosen, _grade_all(
+            assignment, reference, [(mutants[n], options[n]) for n in chosen], Path(scratch),
+            jobs, selection, progress), strict=True))
+    return base, [scored.get(n, base) for n in range(len(mutants))]
 
 
 def _only(ran: reach.Reach, tests: frozenset[str] | None, base: Scored
@@ -271,26 +265,30 @@ def _grade_reference(assignment: Assignment, reference: Path, scratch: Path, job
     return base
 
 
-def _grade_all(assignment: Assignment, reference: Path, mutants: list[Mutant], scratch: Path,
-               jobs: int | None, selection: tuple[str, ...], progress: bool) -> list[Scored]:
-    """Each mutant's grade, graded as `grader batch` grades."""
-    submissions = []
-    for n, mutant in enumerate(mutants):
+def _grade_all(assignment: Assignment, reference: Path,
+               mutants: list[tuple[Mutant, tuple[str, ...]]], scratch: Path, jobs: int | None,
+               selection: tuple[str, ...], progress: bool) -> list[Scored]:
+    """Each mutant's grade, graded as `grader batch` grades, with ``selection`` and then its
+    own pytest options."""
+    submissions, own = [], {}
+    for n, (mutant, options) in enumerate(mutants):
         folder = scratch / "mutants" / f"mutant-{n}"
         shutil.copytree(reference, folder, ignore=shutil.ignore_patterns("__pycache__"))
         (folder / mutant.file).write_text(mutant.text, encoding="utf-8")
         submissions.append(Submission(folder.name, folder))
+        own[folder.name] = options
     return _grade_submissions(assignment, submissions, scratch, jobs, selection, progress,
-                              "mutants")
+                              "mutants", own)
 
 
 def _grade_submissions(assignment: Assignment, submissions: list[Submission], scratch: Path,
                        jobs: int | None, selection: tuple[str, ...], progress: bool,
-                       what: str) -> list[Scored]:
-    """The grade of each of ``submissions``, in their order."""
+                       what: str, own: dict[str, tuple[str, ...]] | None = None) -> list[Scored]:
+    """The grade of each of ``submissions``, in their order (``own``: more pytest options
+    for some, by id)."""
     graded = {}
     outcomes = grade_many(assignment, submissions, scratch / "results", jobs=jobs,
-                          pytest_args=selection)
+                          pytest_args=selection, own_args=own)
     with contextlib.closing(outcomes):  # an interrupt stops the gradings still running
         for outcome in tqdm(outcomes, total=len(submissions), unit="grading",
                             desc=f"grading {what}", disable=not progress):

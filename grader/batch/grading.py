@@ -45,6 +45,7 @@ class Job:
     submission: Submission
     folder: Path
     fingerprint: str = ""  # digest of the submission's files, as it was when planned
+    pytest_args: tuple[str, ...] = ()  # the batch's options, then this submission's own
 
     @property
     def results(self) -> Path:

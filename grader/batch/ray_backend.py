@@ -58,7 +58,7 @@ def run(cluster: Cluster, assignment: Assignment, todo: list[Job],
         timeout = options.timeout_for(assignment)
         for job in todo:
             pending[task.remote(course_ref, assignment_at, zipped(job.submission.path),
-                                options.device, options.pytest_args, timeout)] = job
+                                options.device, job.pytest_args, timeout)] = job
         log.info("%d gradings submitted to Ray at %s (each: %g CPU, %g GPU, %g GB)",
                  len(todo), cluster.address, cluster.cpus, cluster.gpus, cluster.memory_gb)
         while pending:

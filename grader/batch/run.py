@@ -30,7 +30,7 @@ import queue
 import signal
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,16 +106,22 @@ def already_graded(job: Job, key: dict) -> bool:
         marker = json.loads(job.marker.read_text())
     except (OSError, ValueError):
         return False
-    return (job.results.is_file() and marker.get("key") == key
+    return (job.results.is_file() and marker.get("key") == _key_of(job, key)
             and marker.get("submission") == job.fingerprint
             and not marker.get(results.REGRADE))
+
+
+def _key_of(job: Job, key: dict) -> dict:
+    """The batch's key, with the options this submission was graded with."""
+    return {**key, "pytest_args": list(job.pytest_args)}
 
 
 def settle(job: Job, finished: Finished, key: dict) -> GradedSubmission:
     """Turn a finished grading into an outcome; mark it done only if the judge finished."""
     document = collect(job.results, finished)
     if finished.ok:
-        results.write_atomic(job.marker, {"key": key, "submission": job.fingerprint,
+        results.write_atomic(job.marker, {"key": _key_of(job, key),
+                                          "submission": job.fingerprint,
                                           "seconds": finished.seconds,
                                           results.REGRADE: results.needs_regrade(document)})
         return GradedSubmission(job.submission, document, GRADED, finished.seconds)
@@ -178,7 +184,7 @@ class _Pool:
             if self.stopping:
                 return Finished(None, 0.0, "the batch was stopped")
             try:
-                grading = self.judges[slot].grade(argv, job.log)
+                grading = self.judges[slot].grade(argv, job.log, job.pytest_args)
             except warm.JudgeLost as lost:
                 return Finished(None, 0.0, str(lost))
             with self.lock:
@@ -230,7 +236,9 @@ def _run_locally(assignment: Assignment, todo: list[Job], options: Options,
 def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submission | Path],
                outdir: str | Path, *, jobs: int | None = None, device: str = "auto",
                pytest_args: Sequence[str] = (), resume: bool = False,
-               timeout_s: float | None = None, cluster=None) -> Iterator[GradedSubmission]:
+               timeout_s: float | None = None, cluster=None,
+               own_args: Mapping[str, Sequence[str]] | None = None
+               ) -> Iterator[GradedSubmission]:
     """Grade each submission as `grader grade` would; yield an GradedSubmission as each one finishes.
 
     assignment   an Assignment, or a name under assignments/ or a path to one
@@ -244,6 +252,8 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
                  whose grading was marked for a regrade
     timeout_s    kill a grading after this long (default: the time budget plus slack)
     cluster      a grader.batch.ray_backend.Cluster: run the gradings as Ray tasks
+    own_args     more pytest options for single submissions, by id (`grader mutate`
+                 grades each mutant with the tests that reach its change)
 
     Gradings run as child processes; a grading whose process fails gets a valid
     results.json saying so (state FAILED). A grading marked for a regrade
@@ -261,7 +271,8 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
     for submission in submissions:
         if not isinstance(submission, Submission):
             submission = Submission(Path(submission).stem, Path(submission))
-        job = Job(submission, outdir / submission.id, digest(submission.path))
+        job = Job(submission, outdir / submission.id, digest(submission.path),
+                  (*options.pytest_args, *(own_args or {}).get(submission.id, ())))
         if resume and already_graded(job, key):
             yield GradedSubmission(submission, json.loads(job.results.read_text(encoding="utf-8")),
                           RESUMED)

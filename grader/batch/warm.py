@@ -42,10 +42,12 @@ import os
 import pkgutil
 import runpy
 import select
+import shlex
 import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -79,8 +81,9 @@ class WarmJudge:
                                         bufsize=0, env=self.env, start_new_session=True)
         self.ready = False
 
-    def grade(self, argv: list[str], log: Path) -> Grading:
-        """Start the grading `grader ARGV` (ARGV[0] is "grade"), its output in `log`."""
+    def grade(self, argv: list[str], log: Path, pytest_args: Sequence[str]) -> Grading:
+        """Start the grading `grader ARGV` (ARGV[0] is "grade") with PYTEST_ADDOPTS set to
+        exactly `pytest_args`, its output in `log`."""
         if self.process is None:
             self._start()
         if not self.ready:
@@ -89,7 +92,7 @@ class WarmJudge:
             except TimeoutError:
                 self._lost(f"the warm judge was not ready after {READY_TIMEOUT_S} s")
             self.ready = True
-        self._send({"argv": argv, "log": str(log)})
+        self._send({"argv": argv, "log": str(log), "addopts": shlex.join(pytest_args)})
         return Grading(self, self.receive("pid")["pid"])
 
     def receive(self, key: str, timeout: float | None = None) -> dict:
@@ -188,6 +191,7 @@ def serve(assignment_root: Path) -> int:
         grading = os.fork()
         if grading == 0:
             os.close(replies)
+            os.environ["PYTEST_ADDOPTS"] = request["addopts"]
             _grade(request["argv"], request["log"])
         # The child does the same: whichever runs first, the group exists before the batch
         # hears the pid. The child may have ended already.

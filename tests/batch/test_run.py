@@ -199,3 +199,17 @@ def test_a_grading_that_stays_marked_is_kept_and_resume_grades_it_again(tmp_path
     assert passes == [(["slow"], 2), (["slow"], 1)]
     [again] = run.grade_many(TINY, slow, tmp_path / "out", resume=True)
     assert again.state == "graded"  # not "resumed": a marked grading is never kept
+
+
+def test_a_submission_graded_with_pytest_options_of_its_own(tmp_path):
+    """`own_args` (how `grader mutate` chooses each mutant's tests) adds to the batch's
+    options for one submission only, and a resumed batch counts them."""
+    class_ = [tiny_submission(tmp_path / "class" / name) for name in ("every", "some")]
+    own = {"some": ("--deselect", "tiny/test_tiny.py::test_secret_product")}
+    graded = {o.submission.id: o.graded for o in run.grade_many(
+        TINY, class_, tmp_path / "out", jobs=2, own_args=own)}
+    names = {sid: [row.name for row in g.rows] for sid, g in graded.items()}
+    assert len(names["some"]) == len(names["every"]) - 1
+    assert not any("multiplies" in name for name in names["some"])
+    again = run.grade_many(TINY, class_[1:], tmp_path / "out", resume=True)
+    assert [o.state for o in again] == ["graded"]  # graded with other options before

@@ -76,13 +76,14 @@ def test_a_lost_judge_costs_only_the_grading_in_flight(tmp_path):
     submission = tiny_submission(tmp_path / "submission")
     judge = warm.WarmJudge(PROBE, run.grade_env((), {"PROBE_WAIT_S": "60"}))
     try:
-        lost = judge.grade(_argv(submission, tmp_path / "lost.json"), tmp_path / "lost.log")
+        lost = judge.grade(_argv(submission, tmp_path / "lost.json"), tmp_path / "lost.log", ())
         os.kill(judge.process.pid, signal.SIGKILL)
         finished = lost.wait(timeout=120)
         assert finished.problem == "the warm judge ended (killed by SIGKILL)"
         assert not _alive(lost.pid)  # the grading it left behind was killed
         judge.env = run.grade_env(())  # the next warm judge's gradings need not wait
-        again = judge.grade(_argv(submission, tmp_path / "again.json"), tmp_path / "again.log")
+        again = judge.grade(_argv(submission, tmp_path / "again.json"), tmp_path / "again.log",
+                            ())
         assert again.wait(timeout=120).ok  # by a new warm judge
     finally:
         judge.close()
