@@ -21,8 +21,9 @@ def switched(course: Path, name: str, default: str, real: str, thresholds: str =
                         ignore=shutil.ignore_patterns("test_submissions", "__pycache__"))
     toml = course / "assignments" / name / "assignment.toml"
     text = toml.read_text()
-    assert text.count(f'dataset = "{default}"\n') == 1
-    toml.write_text(text.replace(f'dataset = "{default}"\n', f'dataset = "{real}"\n') + thresholds)
+    line = f'[training]\ndataset = "{default}"\n'  # the one line (calibration records it too)
+    assert text.count(line) == 1
+    toml.write_text(text.replace(line, f'[training]\ndataset = "{real}"\n') + thresholds)
     config.load.cache_clear()
     return course / "assignments" / name
 
