@@ -110,8 +110,9 @@ def _overview(run: MutationRun) -> str:
     graded = (f"{counts['graded']} of {counts['generated']}, spread over the functions"
               if run.sample else "all of them")
     context = (f"{run.date}, {run.seconds:g} s, on {run.reach.device}. Graded with {tests}; "
-               f"mutants graded: {graded}. The reference scores {run.reference.score:g}/"
-               f"{run.reference.max_score:g}.")
+               "each mutant only with those whose run of the reference reaches its function "
+               f"(the others score it as they score the reference); mutants graded: {graded}. "
+               f"The reference scores {run.reference.score:g}/{run.reference.max_score:g}.")
     score = "n/a" if run.score is None else (
         f"{run.score:.1%} ({counts['killed']}/{counts['killed'] + counts['survived']})")
     cells = [*(str(counts[name]) for name in counts), score, f"{run.settings.bar:.0%}"]
