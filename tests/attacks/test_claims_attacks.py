@@ -10,13 +10,13 @@ the cheat are graded alike, sandboxed and (where the cheat does not patch torch 
 whole process, which in-process is the judge's own) in-process, and must get the same rows.
 """
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.attacks.test_trust import REFERENCE, graded_rows
+from tests.attacks.twins import wrong_submission
 
 CLAIMS = Path(__file__).parent / "claims"
 TRUST = Path(__file__).parent / "trust"
@@ -58,16 +58,8 @@ CASES = [
 
 
 def submission(folder: Path, case: Case, cheating: bool) -> Path:
-    shutil.copytree(REFERENCE, folder)
-    module = folder / case.module
-    source = module.read_text()
-    for right, wrong in case.mistakes:
-        assert source.count(right) == 1, f"the reference no longer contains {right!r} once"
-        source = source.replace(right, wrong)
-    if cheating:
-        source += "\n\n# ---- cheat ----\n" + case.cheat.read_text()
-    module.write_text(source)
-    return folder
+    return wrong_submission(REFERENCE, folder, case.module, case.mistakes,
+                            case.cheat if cheating else None)
 
 
 def _params():

@@ -9,7 +9,6 @@ it was given), a Swish keeping its trainable parameter out of its state dict. Bo
 graded sandboxed and must get the same rows.
 """
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 
 from grader.judge import config, runner
 from grader.judge.config import PACKAGE_ROOT
+from tests.attacks.twins import wrong_submission
 
 CHEATS = Path(__file__).parent / "kit"
 FUNDAMENTAL_NORMALIZE = "        transforms.Normalize(mean=pixel_mean, std=pixel_std),\n"
@@ -56,16 +56,8 @@ CASES = [
 
 
 def submission(folder: Path, case: Case, cheating: bool) -> Path:
-    shutil.copytree(PACKAGE_ROOT / "solutions" / case.assignment, folder)
-    module = folder / case.module
-    source = module.read_text()
-    for right, wrong in case.mistakes:
-        assert source.count(right) == 1, f"the reference no longer contains {right!r} once"
-        source = source.replace(right, wrong)
-    if cheating:
-        source += "\n\n# ---- cheat ----\n" + case.cheat.read_text()
-    module.write_text(source)
-    return folder
+    return wrong_submission(PACKAGE_ROOT / "solutions" / case.assignment, folder, case.module, case.mistakes,
+                            case.cheat if cheating else None)
 
 
 def graded_rows(case: Case, folder: Path, out: Path) -> dict:
