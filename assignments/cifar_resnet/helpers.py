@@ -18,16 +18,6 @@ def around(activation, in_features: int, hidden: int, out_features: int,
     return net
 
 
-def sgd_step(model, images: torch.Tensor, labels: torch.Tensor, lr: float) -> None:
-    """One plain SGD step of ``model`` on the mean cross-entropy of a batch."""
-    loss = F.cross_entropy(model(images), labels)
-    model.zero_grad()
-    loss.backward()
-    with torch.no_grad():
-        for p in model.parameters():
-            p -= lr * p.grad
-
-
 def optimizer_steps(model, optimizer, images: torch.Tensor, labels: torch.Tensor,
                     steps: int) -> None:
     """``steps`` steps of ``optimizer`` on the mean cross-entropy of one batch."""

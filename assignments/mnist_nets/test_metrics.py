@@ -156,7 +156,7 @@ def test_peak_gpu_memory(submission, device, rng):
     x, y = torch.randn(16, 1, 28, 28, generator=rng), torch.randint(10, (16,), generator=rng)
     remote = submission.helpers.build_module(STEP_NET, net.state_dict())
     peak = submission.metrics.peak_gpu_memory_mb(
-        submission.helpers.sgd_step(remote, x, y, STEP_LR))
+        submission.helpers.plain_sgd_stepper(remote, x, y, STEP_LR))
     F.cross_entropy(net(x), y).backward()
     with torch.no_grad():
         for p in net.parameters():

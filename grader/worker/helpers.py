@@ -13,6 +13,7 @@ patches it afterwards changes a fresh copy, never the functions being called.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import tempfile
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from grader.toolkit.layers import describe_layers, sequential
@@ -157,6 +159,28 @@ def pil_image(array: Any):
 def scratch_path(name: str) -> str:
     """A path in a private temporary folder, for functions that write files."""
     return str(Path(tempfile.mkdtemp(prefix="grader-")) / Path(name).name)
+
+
+@helper
+def plain_sgd_step(model: Any, images: torch.Tensor, labels: torch.Tensor, lr: float) -> None:
+    """One plain SGD step (w -= lr * grad) of ``model`` on the mean cross-entropy of a batch,
+    in the mode the model is in; a parameter that gets no gradient stays as it is."""
+    with torch.enable_grad():
+        loss = F.cross_entropy(model(images), labels)
+        model.zero_grad()
+        loss.backward()
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.grad is not None:
+                p -= lr * p.grad
+
+
+@helper
+def plain_sgd_stepper(model: Any, images: torch.Tensor, labels: torch.Tensor,
+                      lr: float) -> Callable[[], None]:
+    """A function of no arguments that takes one `plain_sgd_step` each time it is called:
+    the judge tells how often it ran by what the model computes afterwards."""
+    return functools.partial(plain_sgd_step, model, images, labels, lr)
 
 
 @helper
