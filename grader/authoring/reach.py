@@ -50,8 +50,7 @@ class Reach:
 
     def ran(self, file: str, lines: tuple[int, int]) -> bool:
         """Whether any of the lines ``first..last`` of ``file`` ran."""
-        first, last = lines
-        return not self.lines.get(file, frozenset()).isdisjoint(range(first, last + 1))
+        return _touches(self.lines, file, lines)
 
     def tests_for(self, mutant: Mutant) -> frozenset[str] | None:
         """The tests whose run reaches the mutant's function (and so could score it below
@@ -59,14 +58,10 @@ class Reach:
         that ran at import, or a reference below full marks (which ran fewer paths)."""
         outside = mutant.body[0] == 1 or not (
             mutant.body[0] <= mutant.statement[0] <= mutant.body[1])
-        first, last = mutant.body
-        at_import = not self.at_import.get(mutant.file, frozenset()).isdisjoint(
-            range(first, last + 1))
-        if outside or at_import or not self.full_marks:
+        if outside or _touches(self.at_import, mutant.file, mutant.body) or not self.full_marks:
             return None
         return frozenset(test for test, lines in self.by_test.items()
-                         if not lines.get(mutant.file, frozenset()).isdisjoint(
-                             range(first, last + 1)))
+                         if _touches(lines, mutant.file, mutant.body))
 
     def unreached(self, mutant: Mutant) -> bool:
         """The tests call the mutant's function but never run its statement here.
@@ -76,6 +71,12 @@ class Reach:
         """
         return (self.full_marks and self.ran(mutant.file, mutant.body)
                 and not self.ran(mutant.file, mutant.statement))
+
+
+def _touches(lines: dict[str, frozenset[int]], file: str, span: tuple[int, int]) -> bool:
+    """Whether ``lines`` (by file) hold any of the lines ``first..last`` of ``file``."""
+    first, last = span
+    return not lines.get(file, frozenset()).isdisjoint(range(first, last + 1))
 
 
 def measure(assignment: config.Assignment, reference: Path, files: list[str],

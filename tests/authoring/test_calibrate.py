@@ -10,14 +10,14 @@ from course import NAME
 
 from grader import cli
 from grader.authoring import calibrate, tails
-from grader.authoring.calibrate import Run
+from grader.authoring.calibration_runs import Run, risks, summarize, too_risky, unseparated
 from grader.judge.config import ConfigError
 from grader.toolkit.training import Recipe
 
 
 def test_summary_takes_the_worst_seed_minus_the_margin_floored():
     runs = [Run("Net", 1, 0.91, 2.0), Run("Net", 2, 0.9377, 4.0), Run("Lin", 1, 0.5, 1.0)]
-    summary = calibrate.summarize(runs, margin=0.02)
+    summary = summarize(runs, margin=0.02)
     assert summary["Net"] == {"accuracy_min": 0.91, "accuracy_mean": 0.9239,
                               "accuracy_max": 0.9377, "seconds_mean": 3.0, "threshold": 0.89}
     assert summary["Lin"]["threshold"] == 0.48
@@ -73,13 +73,13 @@ def test_a_threshold_that_fails_twelve_percent_of_correct_runs_is_refused():
     # A TA's case: the margin squeezed by a control until 7 of 60 correct trainings fail.
     runs = gaussian_runs("Net", 60, 0.80, 0.02) + gaussian_runs(
         "Net", 60, 0.70, 0.02, seed=1, control="controls.Small")
-    summary = calibrate.summarize(runs, margin=0.0)
+    summary = summarize(runs, margin=0.0)
     correct = sorted(r.accuracy for r in runs if not r.control)
     summary["Net"]["threshold"] = correct[7]  # where the TA put it: 7 of 60 correct runs below
-    found = calibrate.risks(runs, summary)
+    found = risks(runs, summary)
     design = next(r for r in found if not r.control)
     assert design.estimate.beyond == 7 and design.estimate.probability > 0.05
-    [problem] = calibrate.too_risky(found, summary, max_false_failure=0.001)
+    [problem] = too_risky(found, summary, max_false_failure=0.001)
     assert f"Net as reference writes it falls below the threshold {correct[7]:.3f} in 7 of 60 " \
         "seeds" in problem
     assert "exceeds max_false_failure 0.10%" in problem and "longer budget" in problem
@@ -89,9 +89,9 @@ def test_a_threshold_that_fails_twelve_percent_of_correct_runs_is_refused():
 def test_each_corpus_design_is_held_to_the_threshold_apart():
     runs = (gaussian_runs("Net", 20, 0.95, 0.005) +
             gaussian_runs("Net", 20, 0.86, 0.02, design="valid_slow_learner"))
-    summary = calibrate.summarize(runs, margin=0.05)
+    summary = summarize(runs, margin=0.05)
     assert summary["Net"]["threshold"] == pytest.approx(0.887, abs=0.01)  # the reference's
-    problems = calibrate.too_risky(calibrate.risks(runs, summary), summary, 0.001)
+    problems = too_risky(risks(runs, summary), summary, 0.001)
     assert [p.split(" writes it")[0] for p in problems] == ["Net as valid_slow_learner"]
 
 
@@ -127,16 +127,16 @@ def test_controls_are_summarized_per_model_and_must_stay_below_its_threshold():
             Run("Net", 2, 0.55, 1.0, control="controls.Blind"),
             Run("Net", 1, 0.94, 1.0, control="controls.Linear"),
             Run("Net", 2, 0.92, 1.0, control="controls.Linear")]
-    summary = calibrate.summarize(runs, margin=0.02)
+    summary = summarize(runs, margin=0.02)
     assert summary["Net"]["threshold"] == 0.929 and summary["Net"]["control_max"] == 0.94
-    assert calibrate.unseparated(runs, summary) == [(
+    assert unseparated(runs, summary) == [(
         "negative control controls.Linear reached 0.9400 (seed 1) with Net's budget; the "
         "threshold 0.929 fails to separate it by 0.0110 (a margin below 0.0100 would separate "
         "them)")]
-    assert calibrate.unseparated(runs[:4], calibrate.summarize(runs[:4], margin=0.02)) == []
+    assert unseparated(runs[:4], summarize(runs[:4], margin=0.02)) == []
     hopeless = [Run("Net", 1, 0.9, 1.0), Run("Net", 1, 0.91, 1.0, control="controls.Linear")]
     assert "no margin can: the reference's worst seed (0.9000) is not above it" in \
-        calibrate.unseparated(hopeless, calibrate.summarize(hopeless, 0.02))[0]
+        unseparated(hopeless, summarize(hopeless, 0.02))[0]
 
 
 def test_calibrate_refuses_a_threshold_that_a_control_reaches(course, capsys):
