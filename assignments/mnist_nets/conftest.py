@@ -7,12 +7,8 @@ Any test with a `model_id` argument runs once per model of the assignment.
 import pytest
 import torch
 
-from grader.toolkit.layers import (
-    draw_weights,
-    replace_weights,
-    sequential,
-    verified_structure,
-)
+from grader.toolkit.drawn import draw_weights, replace_weights
+from grader.toolkit.layers import sequential, verified_structure
 
 CONV = [["Conv2d", 1, 32, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2]]
 CONV2 = [["Conv2d", 32, 64, 3, 1, 1], ["ReLU"], ["MaxPool2d", 2], ["Flatten"],

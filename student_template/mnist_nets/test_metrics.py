@@ -16,7 +16,8 @@ import torch.nn.functional as F
 from grader.judge.errors import SubmissionError
 from grader.toolkit import checks
 from grader.toolkit.complexity import analytic_macs
-from grader.toolkit.layers import draw_weights, sequential
+from grader.toolkit.drawn import draw_weights
+from grader.toolkit.layers import sequential
 
 # The function peak_gpu_memory_mb gets trains this net one SGD step per call.
 STEP_NET = [["Flatten"], ["Linear", 784, 10]]

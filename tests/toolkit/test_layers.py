@@ -6,11 +6,11 @@ import pytest
 import torch
 from torch import nn
 
+from grader.toolkit.drawn import draw_weights
 from grader.toolkit.layers import (
     Structure,
     StructureError,
     describe_layers,
-    draw_weights,
     load_network,
     save_network,
     sequential,
