@@ -21,6 +21,7 @@ OUTDIR/<id>/
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -63,9 +64,9 @@ class GradedSubmission:
     def failed(self) -> bool:
         return self.state == FAILED
 
-    @property
+    @functools.cached_property
     def graded(self) -> results.Results:
-        """The document, read: its score, maximum and rows."""
+        """The document, read (once: the reports ask for it per test): score, maximum, rows."""
         return results.read(self.document)
 
 
