@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from grader.assignment import loading
 from grader.authoring.selftest import corpus
-from grader.judge import config as configs
 from grader.judge import runner
 from grader.toolkit import secret
 
@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("assignment", nargs="?", default="mnist_nets")
     parser.add_argument("--seeds", type=int, default=20)
     args = parser.parse_args()
-    assignment = configs.resolve(args.assignment)
+    assignment = loading.resolve(args.assignment)
     designs = 1 + len(corpus(assignment))
     with tempfile.TemporaryDirectory(prefix="bench-calibrate-") as tmp:
         scratch = Path(tmp)

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.judge import config as configs
+from grader.assignment import loading
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +82,7 @@ def main() -> None:
     print(f"torch wheel: {importlib.metadata.version('torch')}, "
           f"sandbox: {not args.no_sandbox}, device: {args.device}")
     # Packages an assignment adds ([assignment] requirements) load into the same processes.
-    extras = configs.resolve(args.assignment).requirements
+    extras = loading.resolve(args.assignment).requirements
     print(f"assignment requirements beyond the course's: {', '.join(extras) or 'none'}")
     print(f"  all processes at once: peak RSS {total[0] / 1024:.0f} MB (shared pages counted "
           f"per process), peak anon {total[1] / 1024:.0f} MB")

@@ -2,15 +2,18 @@
 
 - ``grading``: `grader grade` on an assignment's reference solution, sandboxed vs
   in-process (`--no-sandbox`), whole commands timed, interleaved, median reported;
+  with `--cold`, also sandboxed with every worker started cold (`GRADER_WORKER_START=cold`:
+  each imports torch itself instead of being forked by the judge's zygote);
 - ``round trip``: one call into a sandboxed worker that echoes its argument, for a
   small tensor and a 10 MB tensor (encode, pipe both ways, decode), median of many.
 
-Usage: python bench/bench_sandbox.py [--assignment mnist_nets] [--repeats 3]
+Usage: python bench/bench_sandbox.py [--assignment mnist_nets] [--repeats 3] [--cold]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -20,36 +23,46 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ECHO = "def echo(x):\n    return x\n"
+# How each kind of grading runs: `grader grade` options and the worker start it asks for.
+KINDS = {"sandbox": ([], "warm"), "sandbox, cold workers": ([], "cold"),
+         "in-process": (["--no-sandbox"], "warm")}
 
 
-def grading_seconds(assignment: str, submission: Path, sandbox: bool, out: Path) -> float:
+def grading_seconds(assignment: str, submission: Path, kind: str, out: Path) -> float:
+    options, start = KINDS[kind]
     command = [sys.executable, "-m", "grader.cli", "grade", assignment, str(submission),
-               "--device", "cpu", "-o", str(out), *([] if sandbox else ["--no-sandbox"])]
-    start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - start
+               "--device", "cpu", "-o", str(out), *options]
+    began = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT,
+                   env={**os.environ, "GRADER_WORKER_START": start})
+    return time.perf_counter() - began
 
 
-def grading(assignment: str, repeats: int) -> None:
-    from grader.judge import config
+def grading(assignment: str, repeats: int, cold: bool) -> None:
+    from grader.assignment import loading
 
-    reference = config.resolve(assignment).reference
-    samples: dict[bool, list[float]] = {True: [], False: []}
+    reference = loading.resolve(assignment).reference
+    kinds = [k for k in KINDS if cold or k != "sandbox, cold workers"]
+    samples: dict[str, list[float]] = {k: [] for k in kinds}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeats):
-            for sandbox in (True, False) if i % 2 == 0 else (False, True):
-                samples[sandbox].append(
-                    grading_seconds(assignment, reference, sandbox, Path(tmp) / "r.json"))
-    boxed, plain = statistics.median(samples[True]), statistics.median(samples[False])
-    print(f"grading {assignment} reference: sandbox {boxed:.1f} s, in-process {plain:.1f} s, "
-          f"ratio {boxed / plain:.2f}x (median of {repeats})")
+            for kind in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:  # each order in turn
+                samples[kind].append(
+                    grading_seconds(assignment, reference, kind, Path(tmp) / "r.json"))
+    plain = statistics.median(samples["in-process"])
+    for kind in kinds[:-1]:
+        boxed = statistics.median(samples[kind])
+        print(f"grading {assignment} reference: {kind} {boxed:.1f} s, in-process "
+              f"{plain:.1f} s, ratio {boxed / plain:.2f}x (median of {repeats}; all: "
+              f"{', '.join(f'{s:.1f}' for s in samples[kind])} vs "
+              f"{', '.join(f'{s:.1f}' for s in samples['in-process'])})")
 
 
 def round_trips(calls: int) -> None:
     import torch
 
+    from grader.assignment import Assignment
     from grader.judge.client import Proxy
-    from grader.judge.config import Assignment
     from grader.sandbox import SandboxBackend
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,9 +90,11 @@ def main() -> None:
     parser.add_argument("--assignment", default="mnist_nets")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--cold", action="store_true",
+                        help="also grade sandboxed with every worker started cold")
     args = parser.parse_args()
     round_trips(args.calls)
-    grading(args.assignment, args.repeats)
+    grading(args.assignment, args.repeats, args.cold)
 
 
 if __name__ == "__main__":

@@ -70,10 +70,11 @@ class WrongSubmissions:
         return target
 
     def grade(self, assignment: str, submission: Path, *pytest_args: str) -> Graded:
-        from grader.judge import config, runner
+        from grader.assignment import loading
+        from grader.judge import runner
 
         document = _validate(runner.grade(
-            config.load(self.root / "assignments" / assignment), submission,
+            loading.load(self.root / "assignments" / assignment), submission,
             self.folder / "results.json", sandbox=False, extra_args=pytest_args))
         tests = document["tests"]
         return Graded(document, {t["number"] for t in tests if t["status"] == "failed"},

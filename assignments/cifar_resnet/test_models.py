@@ -3,7 +3,9 @@
 import pytest
 import torch
 
-from grader.judge.errors import SubmissionError
+from grader.kit import SubmissionError
+from grader.kit.fixtures import seed_from
+from grader.kit.forward import check_output_shape
 from grader.toolkit import checks
 from grader.toolkit.complexity import analytic_macs
 
@@ -18,11 +20,8 @@ PLAIN = ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d",
 @pytest.mark.number("1.1")
 def test_output_shape(build, images, model_id):
     """Model maps a batch of CIFAR images to one logit per class"""
-    model = build(model_id)
-    for n in (1, 5):
-        checks.check_tensor(model(images(n)), shape=(n, 10), dtype=torch.float32,
-                            name=f"{model_id} output for {n} images",
-                            hint="two conv blocks take 32 x 32 to 16 x 6 x 6 = 576 features")
+    check_output_shape(build(model_id), images, 10, name=model_id,
+                       hint="two conv blocks take 32 x 32 to 16 x 6 x 6 = 576 features")
 
 
 @pytest.mark.weight(4, split=True)
@@ -81,7 +80,7 @@ def test_swish_values(submission, rng):
 @pytest.mark.number("1.6")
 def test_swish_gradient(submission, rng):
     """A training step through Swish moves the weights as autograd of x * sigmoid(x) would"""
-    torch.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
+    torch.manual_seed(seed_from(rng))
     judge = torch.nn.Sequential(torch.nn.Linear(6, 12), torch.nn.SiLU(), torch.nn.Linear(12, 4))
     net = submission.helpers.around(submission.models.Swish(), 6, 12, 4, judge.state_dict())
     x, y = torch.randn(16, 6, generator=rng) * 2, torch.randint(4, (16,), generator=rng)
@@ -104,13 +103,17 @@ def test_swish_gradient(submission, rng):
 
 @pytest.mark.weight(2)
 @pytest.mark.number("1.7")
-def test_make_activation(submission):
+def test_make_activation(submission, rng):
     """make_activation gives a fresh ReLU or Swish, and refuses other names"""
-    relu, swish = submission.models.make_activation("relu"), submission.models.make_activation(
-        "swish")
-    assert relu.isinstance_of("torch.nn.ReLU"), f"make_activation('relu') gave a {relu.type_name}"
-    assert swish.type_name.rsplit(".", 1)[-1] == "Swish", (
-        f"make_activation('swish') gave a {swish.type_name}, expected your Swish")
+    x = torch.randn(4, 9, generator=rng) * 4
+    for name, expected, hint in (("relu", torch.relu(x), "nn.ReLU()"),
+                                 ("swish", x * torch.sigmoid(x), "your Swish module")):
+        activation = submission.models.make_activation(name)
+        assert activation.isinstance_of("torch.nn.Module"), (
+            f"make_activation({name!r}) gave a {activation.type_name}; expected a module, "
+            "to place inside nn.Sequential")
+        checks.check_close(activation(x), expected, rtol=1e-5, atol=1e-6,
+                           name=f"make_activation({name!r}) applied to a tensor", hint=hint)
     try:
         other = submission.models.make_activation("tanh")
     except SubmissionError as exc:

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from grader.toolkit import checks, timing
+from grader.kit.timing import check_forward_speed, same_as
 
 MAX_RATIO = 3.0
 
@@ -19,25 +19,9 @@ def test_resnet20_forward_speed(build_resnet, resnet_twins, submission, referenc
     assert matched == "residual", ("your ResNet20 does not compute ResNet-20 (see the ResNet-20 "
                                    "tests), so its speed is not compared")
     reference.helpers.manual_seed(0)
-    ref = reference.models.ResNet20("A").eval()
-    answers = []
-
-    def inputs(i):
-        return (torch.randn(32, 3, 32, 32, generator=rng),)
-
-    def run_student(x):  # fresh inputs each call; every answer is checked after the clock
-        answers.append((x, submission.helpers.inference(student, x)))
-
-    def run_reference(x):  # both sides without autograd: a graph of activations per call
-        return reference.helpers.inference(ref, x)  # would cost two workers 100 MB at once
-
-    result = timing.compare(run_student, run_reference, inputs, warmup=1, repeats=5,
-                            pause_candidate=submission.paused)
-    with torch.no_grad():
-        for x, out in answers:
-            checks.check_close(out, judge(x), rtol=1e-4, atol=1e-5, name="ResNet20 output")
-    timing.check_quiet(result)
-    assert result.ratio <= MAX_RATIO, (
-        f"your ResNet20 forward took {result.ratio:.1f}x the reference's time "
-        f"({result.candidate_median_s * 1000:.1f} ms vs {result.reference_median_s * 1000:.1f} "
-        f"ms per batch of 32); at most {MAX_RATIO:g}x is allowed")
+    # Batches of 32, both sides without autograd: a graph of activations per call would cost
+    # two workers 100 MB at once.
+    check_forward_speed(submission, student, reference, reference.models.ResNet20("A").eval(),
+                        lambda i: (torch.randn(32, 3, 32, 32, generator=rng),),
+                        same_as(judge, "ResNet20"), max_ratio=MAX_RATIO, warmup=1, repeats=5,
+                        what="your ResNet20 forward", per="per batch of 32")

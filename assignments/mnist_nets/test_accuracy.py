@@ -11,8 +11,9 @@ from the reference (`grader calibrate mnist_nets`), with margins, in assignment.
 """
 
 import pytest
-import torch
 
+from grader.kit.accuracy import check_threshold, train_on_budget
+from grader.kit.fixtures import seed_from
 from grader.toolkit import heldout, plots
 
 TRAINED = ["LogisticRegression", "SimpleFC", "SimpleCNN"]
@@ -26,22 +27,13 @@ def test_accuracy(trained_id, build, judge_model, submission, assignment, traini
                   device, rng, pictures, record_property):
     """Model reaches the accuracy threshold on held-out MNIST images"""
     train, held = training_data
-    threshold = assignment.threshold(device, trained_id, held)
-    recipe = assignment.recipe(trained_id).to_dict()  # the budget calibration used too
-    seed = int(torch.randint(2**31, (1,), generator=rng))
+    seed = seed_from(rng)
     model = build(trained_id)
-    trained = submission.helpers.train(model, recipe, train.images, train.labels,
-                                       mean=train.mean, std=train.std, device=device.type,
-                                       seed=seed)
+    trained = train_on_budget(submission, assignment, trained_id, model, train, device, seed)
     pictures.save("loss", plots.loss_curve(trained["loss_curve"],
                                            f"{trained_id}: training loss, fixed budget"))
     judge = judge_model(trained_id, trained["state"])
     predictions = heldout.trained_predictions(
         submission, model, judge, held.images, probe=images(16), mean=train.mean,
         std=train.std, device=device.type, seed=seed)
-    accuracy = (predictions == held.labels).sum().item() / len(held)
-    record_property("accuracy", accuracy)  # for the TA's batch report, not for students
-    record_property("threshold", threshold)
-    assert accuracy >= threshold, (
-        f"{trained_id} reached {accuracy:.2%} held-out accuracy after the fixed training "
-        f"budget; the threshold is {threshold:.2%}. Check the architecture and forward pass.")
+    check_threshold(assignment, device, trained_id, predictions, held, record_property)

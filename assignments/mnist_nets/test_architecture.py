@@ -1,8 +1,8 @@
 """Hidden: each model computes exactly the specified function, at the specified cost."""
 
 import pytest
-import torch
 
+from grader.kit.forward import check_spec_forward
 from grader.toolkit import checks
 
 pytestmark = pytest.mark.visibility("after_due_date")
@@ -24,11 +24,7 @@ def test_macs(build, structure, model_id):
 @pytest.mark.number("2.2")
 def test_forward_matches_specification(build, judge_twin, images, model_id):
     """Model computes the specified function (with weights the judge draws, in both models)"""
-    model = build(model_id).eval()
-    judge = judge_twin(model_id, model)
-    x = images(6)
-    with torch.no_grad():
-        expected = judge(x)
-    checks.check_close(model(x), expected, rtol=1e-4, atol=1e-5, name=f"{model_id} output",
+    model = build(model_id)
+    check_spec_forward(model, judge_twin(model_id, model), images(6), name=model_id,
                        hint="check the order of layers, every ReLU, and the flatten; the "
                             "forward must compute with the weights in your model's state_dict")

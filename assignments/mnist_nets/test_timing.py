@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from grader.toolkit import checks, timing
+from grader.kit.timing import check_forward_speed, same_as
 
 MAX_RATIO = 3.0
 
@@ -17,22 +17,7 @@ def test_simple_cnn_forward_speed(build, judge_twin, submission, reference, rng)
     student = build("SimpleCNN").eval()
     judge = judge_twin("SimpleCNN", student)
     reference.helpers.manual_seed(0)
-    ref = reference.models.SimpleCNN().eval()
-    answers = []
-
-    def inputs(i):
-        return (torch.randn(128, 1, 28, 28, generator=rng),)
-
-    def run_student(x):  # fresh inputs each call; every answer is checked after the clock
-        answers.append((x, student(x)))
-
-    result = timing.compare(run_student, ref, inputs, warmup=2, repeats=7,
-                            pause_candidate=submission.paused)
-    with torch.no_grad():
-        for x, out in answers:
-            checks.check_close(out, judge(x), rtol=1e-4, atol=1e-5, name="SimpleCNN output")
-    timing.check_quiet(result)
-    assert result.ratio <= MAX_RATIO, (
-        f"your SimpleCNN forward took {result.ratio:.1f}x the reference's time "
-        f"({result.candidate_median_s * 1000:.1f} ms vs {result.reference_median_s * 1000:.1f} "
-        f"ms per batch of 128); at most {MAX_RATIO:g}x is allowed")
+    check_forward_speed(submission, student, reference, reference.models.SimpleCNN().eval(),
+                        lambda i: (torch.randn(128, 1, 28, 28, generator=rng),),
+                        same_as(judge, "SimpleCNN"), max_ratio=MAX_RATIO,
+                        what="your SimpleCNN forward", per="per batch of 128")

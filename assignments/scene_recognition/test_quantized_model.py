@@ -14,7 +14,8 @@ net in the reference's own worker, interleaved, as a ratio.
 import pytest
 import torch
 
-from grader.toolkit import checks, timing
+from grader.kit.timing import check_forward_speed
+from grader.toolkit import checks
 from grader.toolkit import quantized as int8
 from grader.toolkit.datasets import to_float
 from grader.toolkit.layers import sequential
@@ -132,24 +133,14 @@ def test_quantized_speed(submission, reference, network, quantized, rebuild, sce
     if engine not in torch.backends.quantized.supported_engines or engine == "none":
         pytest.skip("this machine's PyTorch has no quantized CPU engine to time")
     twin = rebuild()
-    float_model = reference.helpers.build_module(*network).eval()  # in the reference's worker
-    answers = []
 
-    def run_quantized(x):  # fresh scenes each call; every answer is checked after the clock
-        answers.append((x, submission.helpers.inference(quantized, x)))
-
-    def run_float(x):
-        return reference.helpers.inference(float_model, x)
-
-    result = timing.compare(run_quantized, run_float, lambda i: (scenes(BATCH),), warmup=2,
-                            repeats=7, pause_candidate=submission.paused)
-    for x, out in answers:
-        checks.check_tensor(out, shape=(BATCH, 15), dtype=torch.float32, name="timed output")
-        assert int8.agrees(twin, x, out), (
+    def same_as_before(args, output):
+        checks.check_tensor(output, shape=(BATCH, 15), dtype=torch.float32, name="timed output")
+        assert int8.agrees(twin, args[0], output), (
             "the quantized model's timed outputs are not what it computed before: the model "
             "timed must be the one quantize_model returned")
-    timing.check_quiet(result, "the float model")
-    assert result.ratio <= MAX_TIME_RATIO, (
-        f"the quantized model took {result.ratio:.2f}x the float model's time per batch of "
-        f"{BATCH} ({result.candidate_median_s * 1000:.1f} ms vs "
-        f"{result.reference_median_s * 1000:.1f} ms); at most {MAX_TIME_RATIO:g}x is allowed")
+
+    float_model = reference.helpers.build_module(*network).eval()  # in the reference's worker
+    check_forward_speed(submission, quantized, reference, float_model, lambda i: (scenes(BATCH),),
+                        same_as_before, max_ratio=MAX_TIME_RATIO, what="the quantized model",
+                        against="the float model's", per=f"per batch of {BATCH}")

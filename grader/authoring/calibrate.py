@@ -21,7 +21,7 @@ Reads the assignment's training setup, the same one its accuracy tests use
 
 and writes `[thresholds.<device>]` (one entry per model, keyed by its name, as
 tests read `assignment.threshold(device, name, data)`; real data in
-`[thresholds.<device>.<data>]`, grader.judge.thresholds) and `[calibration.<device>]`
+`[thresholds.<device>.<data>]`, grader.assignment.thresholds) and `[calibration.<device>]`
 (the data and weights used, seeds, torch version, per-model statistics).
 Other keys of those tables, and the rest of the file, are kept.
 
@@ -64,6 +64,8 @@ from types import SimpleNamespace
 
 import torch
 
+from grader.assignment import Assignment, ConfigError, loading
+from grader.assignment.thresholds import placed
 from grader.authoring import tails
 from grader.authoring.calibration_runs import (
     REFERENCE,
@@ -78,10 +80,8 @@ from grader.authoring.data import weights_used
 from grader.authoring.project import Project, imported
 from grader.authoring.selftest import corpus
 from grader.authoring.tomltext import replace_tables
-from grader.judge import config as configs
-from grader.judge.config import Assignment, ConfigError
 from grader.judge.files import stage
-from grader.judge.thresholds import placed
+from grader.judge.registration import register_datasets
 from grader.toolkit.datasets import get_dataset
 from grader.toolkit.training import train
 
@@ -188,7 +188,8 @@ def constructors(assignment: Assignment, folder: Path, stack: ExitStack) -> Simp
 @cache
 def _data(root: Path) -> tuple:
     """The assignment and its training and held-out splits, loaded once per process."""
-    assignment = configs.load(root)
+    assignment = loading.load(root)
+    register_datasets(assignment)
     dataset = assignment.settings.training.dataset
     if dataset is None:
         raise ConfigError(f"{assignment.path}: [training] dataset: calibration needs the "
@@ -330,7 +331,7 @@ def write(assignment: Assignment, device: str, seeds: list[int], margin: float,
                            **stats}
     text = replace_tables(text, {"thresholds": thresholds, "calibration": calibration})
     path.write_text(text)
-    configs.load.cache_clear()  # later reads in this process see the new thresholds
+    loading.load.cache_clear()  # later reads in this process see the new thresholds
     return text
 
 

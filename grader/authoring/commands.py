@@ -8,12 +8,6 @@ import sys
 from pathlib import Path
 
 from grader.authoring.project import Project
-from grader.judge.config import PACKAGE_ROOT
-
-
-def _project_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project", type=Path, default=PACKAGE_ROOT,
-                        help="the course repository (default: the one holding this grader)")
 
 
 def _template_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +15,6 @@ def _template_arguments(parser: argparse.ArgumentParser) -> None:
                         help="assignments to generate (default: all)")
     parser.add_argument("--check", action="store_true",
                         help="change nothing; fail with a diff if the checked-in template is stale")
-    _project_argument(parser)
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -46,7 +39,6 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def _new_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME", help="the new assignment's folder name")
-    _project_argument(parser)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -80,7 +72,6 @@ def _selftest_options(parser: argparse.ArgumentParser) -> None:
 def _selftest_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="+", metavar="NAME", help="assignments to check")
     _selftest_options(parser)
-    _project_argument(parser)
 
 
 def selftest_passes(project: Project, names: list[str], args: argparse.Namespace) -> bool:
@@ -111,7 +102,6 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a new grading secret for a new term (new secret test sets): "
                              "runs every assignment's [secret_files] make and `grader template`")
     _selftest_options(parser)
-    _project_argument(parser)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -151,7 +141,6 @@ def _prepare_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sources", type=Path, metavar="FILE",
                         help="a TOML file of sources over the built-in ones (a mirror, a "
                              "course's own zip with its sha256)")
-    _project_argument(parser)
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -174,7 +163,6 @@ def _calibrate_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the device class the thresholds are for (default cpu)")
     parser.add_argument("-o", "--report", type=Path,
                         help="also write the report (Markdown) here, refused or not")
-    _project_argument(parser)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -201,7 +189,6 @@ def _mutate_arguments(parser: argparse.ArgumentParser) -> None:
                              "(quick runs; a full run grades with every test)")
     parser.add_argument("-o", "--output", type=Path,
                         help="also write the report here (Markdown) and as .json beside it")
-    _project_argument(parser)
 
 
 def cmd_mutate(args: argparse.Namespace) -> int:
@@ -228,19 +215,21 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     return 0 if run.passed else 1
 
 
-def register(command) -> None:
-    """Add these subcommands through `grader.cli`'s `command` decorator."""
-    command("new", "scaffold a new assignment: config, tests, a reference, a wrong submission",
-            _new_arguments)(cmd_new)
-    command("template", "regenerate student_template/<name>/ (skeleton, public tests, "
-            "golden data)", _template_arguments)(cmd_template)
-    command("selftest", "grade the reference (full marks), the skeleton (0) and each "
-            "test_submissions/ case (its expected.toml)", _selftest_arguments)(cmd_selftest)
-    command("build", "run selftest, then write dist/<name>-autograder.zip (Gradescope) and "
-            "dist/<name>-student.zip", _build_arguments)(cmd_build)
-    command("prepare", "load an assignment's datasets once, so grading needs no network",
-            _prepare_arguments)(cmd_prepare)
-    command("calibrate", "train the reference over seeds; write accuracy thresholds to the config",
-            _calibrate_arguments)(cmd_calibrate)
-    command("mutate", "grade mutants of the reference: do the tests catch wrong solutions?",
-            _mutate_arguments)(cmd_mutate)
+# (name, help, a function adding its arguments, the function running it): `grader.cli` builds
+# each subcommand from its row and adds the --project every command takes
+COMMANDS = (
+    ("new", "scaffold a new assignment: config, tests, a reference, a wrong submission",
+     _new_arguments, cmd_new),
+    ("template", "regenerate student_template/<name>/ (skeleton, public tests, golden data)",
+     _template_arguments, cmd_template),
+    ("selftest", ("grade the reference (full marks), the skeleton (0) and each "
+                  "test_submissions/ case (its expected.toml)"), _selftest_arguments, cmd_selftest),
+    ("build", ("run selftest, then write dist/<name>-autograder.zip (Gradescope) and "
+               "dist/<name>-student.zip"), _build_arguments, cmd_build),
+    ("prepare", "load an assignment's datasets once, so grading needs no network",
+     _prepare_arguments, cmd_prepare),
+    ("calibrate", "train the reference over seeds; write accuracy thresholds to the config",
+     _calibrate_arguments, cmd_calibrate),
+    ("mutate", "grade mutants of the reference: do the tests catch wrong solutions?",
+     _mutate_arguments, cmd_mutate),
+)

@@ -15,8 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from grader.assignment import Assignment, ConfigError
 from grader.authoring.project import Project
-from grader.judge.config import Assignment, ConfigError
 from grader.toolkit import secret
 
 

@@ -26,8 +26,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from grader.judge.config import Assignment, ConfigError
-from grader.judge.tomlcheck import parse_table
+from grader.assignment import Assignment, ConfigError, parse_table
+from grader.judge.registration import register_datasets
 from grader.toolkit.datasets import DATA_ROOT_ENV, fetch, resolve_data_root, sources
 
 
@@ -38,8 +38,10 @@ class Prepared:
 
 
 def declared(assignment: Assignment) -> list[str]:
+    """The datasets the assignment's tests load, each registered (its own ones too)."""
     from grader.toolkit.datasets import REGISTRY
 
+    register_datasets(assignment)
     names = list(assignment.settings.data.datasets)
     training = assignment.settings.training.dataset
     names += [training] if training and training not in names else []

@@ -24,8 +24,8 @@ import torch
 from safetensors.torch import load as load_bytes
 from safetensors.torch import save as save_bytes
 
+from grader.assignment import Assignment, ConfigError
 from grader.authoring.project import Project, imported
-from grader.judge.config import Assignment, ConfigError
 
 GENERATOR = "golden.py"
 FOLDER = "golden"

@@ -8,18 +8,21 @@ and by the framework's tests.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from functools import cache
+from pathlib import Path, PurePosixPath
 
+import grader
+from grader.assignment import Assignment
 from grader.authoring.project import Project, TemplateSpec, solution_files, test_names
 from grader.authoring.skeleton import make_skeleton, strip_solution_markers
-from grader.judge.config import Assignment
 from grader.toolkit import secret
 
 MIN_CODE_CHARS = 16  # shorter solution lines (`return x`) are too common to tell anything
 
 
 def solution_lines(project: Project, assignment: Assignment) -> set[str]:
-    """Distinctive code lines of the reference that its skeleton leaves out."""
+    """Distinctive code lines of the reference that its skeleton leaves out, and that neither
+    the public tests nor the grader package (students receive both) show anyway."""
     spec = TemplateSpec.of(assignment)
     public = "\n".join((assignment.root / t).read_text(encoding="utf-8")
                        for t in spec.public_tests)
@@ -28,7 +31,16 @@ def solution_lines(project: Project, assignment: Assignment) -> set[str]:
         source = path.read_text(encoding="utf-8")
         solution = _code_lines(strip_solution_markers(source, str(path)))
         lines |= solution - _code_lines(make_skeleton(source, str(path)))
-    return {line for line in lines if len(line) >= MIN_CODE_CHARS and line not in public}
+    return {line for line in lines if len(line) >= MIN_CODE_CHARS and line not in public
+            and line not in _framework_lines()}
+
+
+@cache
+def _framework_lines() -> frozenset[str]:
+    """The grader package's code lines (the public tests' kit, e.g. the judge's training loop)."""
+    package = Path(grader.__file__).parent
+    return frozenset().union(*(_code_lines(p.read_text(encoding="utf-8"))
+                               for p in package.rglob("*.py")))
 
 
 def _code_lines(text: str) -> set[str]:

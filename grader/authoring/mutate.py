@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.assignment import Assignment
 from grader.authoring.project import solution_files
 from grader.authoring.skeleton import qualname_at, solution_lines
-from grader.judge.config import Assignment
 
 ARITHMETIC = {ast.Add: "-", ast.Sub: "+", ast.Mult: "/", ast.Div: "*", ast.FloorDiv: "/",
               ast.Mod: "//", ast.Pow: "*", ast.MatMult: "*"}

@@ -26,19 +26,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from grader.assignment import Assignment, ConfigError, read_results
 from grader.authoring import mutate, reach, selftest
 from grader.authoring.mutate import Mutant
 from grader.batch.run import GradedSubmission, grade_many
 from grader.batch.sources import Submission
-from grader.judge import results
-from grader.judge.config import Assignment, ConfigError
 
 DEFAULT_BAR = 0.95
 
 
 @dataclass(frozen=True)
 class MutationSettings:
-    """What ``[mutation]`` asks (judge.config checked its keys and types on loading)."""
+    """What ``[mutation]`` asks (grader.assignment checked its keys and types on loading)."""
 
     bar: float = DEFAULT_BAR
     equivalent: dict[str, str] = field(default_factory=dict)  # mutant id -> why
@@ -297,7 +296,7 @@ def _grade_submissions(assignment: Assignment, submissions: list[Submission], sc
 
 
 def _graded(outcome: GradedSubmission) -> Scored:
-    graded = results.read(outcome.document)
+    graded = read_results(outcome.document)
     if outcome.failed or not graded.rows:
         return Scored(fault=outcome.problem or graded.output or "no test graded")
     return Scored(graded.score, graded.max_score,

@@ -22,10 +22,10 @@ import io
 import zipfile
 from pathlib import Path
 
+from grader.assignment import CASES, Assignment, ConfigError
 from grader.authoring import data, template
 from grader.authoring.leaks import leaks
 from grader.authoring.project import Project, is_junk
-from grader.judge.config import CASES, Assignment, ConfigError
 from grader.toolkit import secret
 
 GRADESCOPE = Path(__file__).with_name("gradescope")
@@ -117,10 +117,8 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 
 
 def check_extensions(assignment: Assignment) -> None:
-    """Fail now, not on Gradescope: every dataset is registered and the helpers module loads.
-
-    Reading the assignment imported its datasets module already.
-    """
+    """Fail now, not on Gradescope: every dataset is registered (`data.declared` imports
+    the assignment's datasets module to register it) and the helpers module loads."""
     data.declared(assignment)
     if assignment.helpers_module is None:
         return

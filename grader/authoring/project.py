@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from grader.judge import config as configs
-from grader.judge.config import Assignment, ConfigError
+from grader.assignment import CONFIG_NAME, PACKAGE_ROOT, Assignment, ConfigError, loading
 
 TEMPLATE_DIR = "student_template"
 # Files a run leaves behind: never template content, never packaged.
@@ -32,7 +31,7 @@ class Project:
     its source tree (`pip install -e`) for the zips to ship it.
     """
 
-    root: Path = configs.PACKAGE_ROOT
+    root: Path = PACKAGE_ROOT
 
     @property
     def assignments(self) -> Path:
@@ -43,21 +42,21 @@ class Project:
         return self.root / TEMPLATE_DIR
 
     def names(self) -> list[str]:
-        return sorted(p.parent.name for p in self.assignments.glob(f"*/{configs.CONFIG_NAME}"))
+        return sorted(p.parent.name for p in self.assignments.glob(f"*/{CONFIG_NAME}"))
 
     def assignment(self, name: str) -> Assignment:
         path = self.assignments / name
-        if not (path / configs.CONFIG_NAME).is_file():
+        if not (path / CONFIG_NAME).is_file():
             raise ConfigError(f"no assignment {name!r} under {self.assignments} "
                               f"(known: {', '.join(self.names()) or 'none'})")
-        return configs.load(path.resolve())
+        return loading.load(path.resolve())
 
     @property
     def framework(self) -> Path:
         """The source tree of the grader package the zips ship: the course's own, else ours."""
         own = self.root / "grader" / "__init__.py"
         root = self.root if own.is_file() and (self.root / "pyproject.toml").is_file() \
-            else configs.PACKAGE_ROOT
+            else PACKAGE_ROOT
         if not (root / "pyproject.toml").is_file():
             raise ConfigError(f"the grader package in {root} has no pyproject.toml beside it: "
                               "install the framework from its source tree (pip install -e)")
@@ -70,7 +69,7 @@ class Project:
         assignment may add packages, not re-pin the course's.
         """
         path = self.root / "requirements.txt"
-        path = path if path.is_file() else configs.PACKAGE_ROOT / "requirements.txt"
+        path = path if path.is_file() else PACKAGE_ROOT / "requirements.txt"
         lines = [line.strip() for line in path.read_text().splitlines()
                  if line.strip() and not line.lstrip().startswith(("#", "-"))]
         pinned = {_package(line): line for line in lines}

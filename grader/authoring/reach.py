@@ -25,9 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.assignment import Assignment, ConfigError, loading, read_results
 from grader.authoring.mutate import Mutant
-from grader.judge import config
-from grader.judge.results import read
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def _touches(lines: dict[str, frozenset[int]], file: str, span: tuple[int, int])
     return not lines.get(file, frozenset()).isdisjoint(range(first, last + 1))
 
 
-def measure(assignment: config.Assignment, reference: Path, files: list[str],
+def measure(assignment: Assignment, reference: Path, files: list[str],
             selection: tuple[str, ...] = ()) -> Reach:
     """Grade ``reference`` with the tests ``selection`` chooses and trace ``files``."""
     with tempfile.TemporaryDirectory(prefix="grader-reach-") as scratch:
@@ -89,9 +88,9 @@ def measure(assignment: config.Assignment, reference: Path, files: list[str],
              str(reference.resolve()), str(out), *files, "--", *selection],
             cwd=scratch, capture_output=True, text=True, check=False)
         if not out.exists():
-            raise config.ConfigError(f"{assignment.name}: grading the reference to see which "
-                                     f"lines its tests run failed:\n{done.stdout[-3000:]}"
-                                     f"{done.stderr[-3000:]}")
+            raise ConfigError(f"{assignment.name}: grading the reference to see which "
+                              f"lines its tests run failed:\n{done.stdout[-3000:]}"
+                              f"{done.stderr[-3000:]}")
         found = json.loads(out.read_text())
     def frozen(table: dict[str, list[int]]) -> dict[str, frozenset[int]]:
         return {file: frozenset(lines) for file, lines in table.items()}
@@ -159,7 +158,7 @@ def main(argv: list[str]) -> None:
     from grader.judge.runner import pytest_args
 
     (folder, reference, out, *files), selection = argv[:argv.index("--")], argv[argv.index("--") + 1:]
-    assignment, reference = config.load(Path(folder)), Path(reference).resolve()
+    assignment, reference = loading.load(Path(folder)), Path(reference).resolve()
     results = Path(out).with_name("results.json")
     found = _Lines({str(reference / file): file for file in files})
     _trace(found)
@@ -169,7 +168,7 @@ def main(argv: list[str]) -> None:
                 plugins=[found])
     sys.settrace(None)
     threading.settrace(None)
-    graded = read(json.loads(results.read_text()))
+    graded = read_results(json.loads(results.read_text()))
     Path(out).write_text(json.dumps({
         "score": graded.score, "max_score": graded.max_score,
         "device": device, "lines": _listed(found.all), "at_import": _listed(found.at_import),

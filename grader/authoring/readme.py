@@ -7,8 +7,8 @@ import fnmatch
 import textwrap
 from pathlib import PurePosixPath
 
+from grader.assignment import Assignment
 from grader.authoring.project import TemplateSpec
-from grader.judge.config import Assignment
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 # The one install command of the handout: PyTorch's CPU build (a fraction of the CUDA

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from grader.assignment import CONFIG_NAME, ConfigError
 from grader.authoring.project import Project
-from grader.judge.config import CONFIG_NAME, ConfigError
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 MODULE = "functions"  # the submission's module; it may not share the assignment's name

@@ -33,12 +33,19 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.assignment import (
+    CASES,
+    Assignment,
+    ConfigError,
+    Results,
+    Row,
+    parse_table,
+    read_results,
+)
 from grader.authoring.package import check_extensions
 from grader.authoring.project import Project
 from grader.authoring.skeleton import transform_tree
 from grader.judge import runner
-from grader.judge.config import CASES, Assignment, ConfigError, parse_table
-from grader.judge.results import Results, Row, read
 
 EXPECTED = "expected.toml"
 VALID = "valid_"  # the name of a case that is correct work: full marks, no expected.toml
@@ -78,17 +85,17 @@ def _no_rows(graded: Results) -> list[str]:
 
 
 def check_reference(document: dict) -> list[str]:
-    graded = read(document)
+    graded = read_results(document)
     return _no_rows(graded) + [f"{row.label} failed: {_why(row)}"
                                for row in graded.rows if row.status != "passed"]
 
 
 def check_skeleton(document: dict, reference: dict) -> list[str]:
-    graded = read(document)
+    graded = read_results(document)
     problems = [f"{row.label} scores {row.score:g}" for row in graded.rows if row.score > 0]
     names = [row.name for row in graded.rows]
     problems += [f"{row.name}: no row (the reference has one)"
-                 for row in read(reference).rows if row.name not in names]
+                 for row in read_results(reference).rows if row.name not in names]
     return problems
 
 
@@ -98,7 +105,7 @@ def _matches(entry: str, row: Row) -> bool:
 
 
 def check_case(document: dict, expected: Expected) -> list[str]:
-    graded = read(document)
+    graded = read_results(document)
     problems = _no_rows(graded)
     if expected.score is not None and abs(graded.score - expected.score) > 1e-6:
         problems.append(f"scores {graded.score:g}, expected {expected.score:g}")
@@ -117,7 +124,7 @@ def check_case(document: dict, expected: Expected) -> list[str]:
 
 def check_valid(document: dict) -> list[str]:
     """A correct alternative scores full marks: each test it lost points on, and why."""
-    graded = read(document)
+    graded = read_results(document)
     return _no_rows(graded) + [
         f"{row.label} took {row.max_score - row.score:g} of {row.max_score:g} "
         f"points from correct work: {_why(row)}"
@@ -177,7 +184,7 @@ def run(project: Project, name: str, *, device: str = "cpu", sandbox: bool = Tru
 
     def record(check: str, document: dict, found: list[str]) -> None:
         verdict = "ok" if not found else f"{len(found)} problem{'s' * (len(found) > 1)}"
-        graded = read(document)
+        graded = read_results(document)
         report(f"selftest {name}: {check}: {graded.score:g}/{graded.max_score:g}, {verdict}")
         problems.extend(f"{check}: {problem}" for problem in found)
 

@@ -19,16 +19,16 @@ import secrets
 from pathlib import Path
 
 from grader import textsafe
+from grader.assignment import Assignment, Results, Row, read_results
 from grader.batch import grading
-from grader.judge import report, results
-from grader.judge.config import Assignment
+from grader.judge import report
 
 REASON_CHARS = 100
 
 
 def points_line(document: dict) -> str:
     """What GitHub Classroom's autograding reporter writes, and Classroom reads."""
-    graded = results.read(document)
+    graded = read_results(document)
     return f"Points {graded.score:g}/{graded.max_score:g}"
 
 
@@ -43,7 +43,7 @@ def grade(assignment: Assignment, submission: Path, output: Path, device: str) -
     return grading.collect(output, finished)
 
 
-def _hidden_note(graded: results.Results) -> str:
+def _hidden_note(graded: Results) -> str:
     hidden = [row for row in graded.rows if row.hidden]
     if not hidden:
         return ""
@@ -58,7 +58,7 @@ def _public_note(public_only: bool) -> str:
             "final grade." if public_only else "")
 
 
-def _reason(row: results.Row) -> str:
+def _reason(row: Row) -> str:
     if row.status == "passed":
         return "passed"
     first = next((line.strip() for line in row.output.splitlines() if line.strip()), "")
@@ -69,7 +69,7 @@ def _reason(row: results.Row) -> str:
 
 def markdown(document: dict, title: str, public_only: bool) -> str:
     """The job summary: score, the visible tests with points and short reasons."""
-    graded = results.read(document)
+    graded = read_results(document)
     lines = [f"## {textsafe.markdown(title)}: {graded.score:g}/{graded.max_score:g} points", ""]
     if _public_note(public_only):
         lines += [f"> {_public_note(public_only)}", ""]
@@ -88,7 +88,7 @@ def markdown(document: dict, title: str, public_only: bool) -> str:
 
 def log_lines(document: dict, public_only: bool) -> list[str]:
     """The same, as plain text for the job's log (before the points line)."""
-    graded = results.read(document)
+    graded = read_results(document)
     visible = [row for row in graded.rows if not row.hidden]
     lines = report.table(visible) if visible else []
     return lines + [note for note in (_hidden_note(graded), graded.output.strip(),
@@ -116,4 +116,4 @@ def _commands_stopped(lines: list[str]) -> list[str]:
 
 def exit_code(document: dict, fail_below_full: bool) -> int:
     """0 whenever grading ran; with `fail_below_full`, 1 below full marks."""
-    return 1 if fail_below_full and not results.read(document).full_marks else 0
+    return 1 if fail_below_full and not read_results(document).full_marks else 0

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from grader import textsafe
-from grader.judge import config as configs
+from grader.assignment import ConfigError, loading
 
 
 def _split(text: str) -> list[str]:
@@ -54,13 +54,14 @@ def _batch_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch import sources
-    from grader.batch.run import default_jobs, stopped_by_kill
+    from grader.batch.host import default_jobs
+    from grader.batch.run import stopped_by_kill
 
-    assignment = configs.resolve(args.assignment, args.project)
+    assignment = loading.resolve(args.assignment, args.project)
     if args.jobs is not None and args.jobs < 1:
-        raise configs.ConfigError("--jobs must be at least 1")
+        raise ConfigError("--jobs must be at least 1")
     if not args.resume and any(args.output.glob("*/grading.json")):
-        raise configs.ConfigError(
+        raise ConfigError(
             f"{args.output} already holds graded submissions: pass --resume to keep them "
             "and grade the rest, or choose another folder")
     jobs = args.jobs or default_jobs()
@@ -68,7 +69,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as scratch:
         found = sources.find(args.submissions, Path(scratch))
         if not found.submissions:
-            raise configs.ConfigError(f"no submissions found in {args.submissions}")
+            raise ConfigError(f"no submissions found in {args.submissions}")
         try:
             with stopped_by_kill():  # none of the stopped gradings is marked done
                 outcomes = _grade_all(args, assignment, found, jobs, cluster)
@@ -118,9 +119,9 @@ def _cluster(args: argparse.Namespace, jobs: int):
     if not args.ray:
         return None
     if args.device == "cuda" and args.gpus_per_grading <= 0:
-        raise configs.ConfigError("--device cuda on Ray needs --gpus-per-grading (e.g. 1, or "
-                                  "0.5 for two gradings per GPU): Ray hides GPUs from tasks "
-                                  "that ask for none")
+        raise ConfigError("--device cuda on Ray needs --gpus-per-grading (e.g. 1, or "
+                          "0.5 for two gradings per GPU): Ray hides GPUs from tasks "
+                          "that ask for none")
     from grader.batch.ray_backend import Cluster, import_ray
 
     import_ray()  # now, not after the batch has started
@@ -162,23 +163,20 @@ def _ci_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_ci(args: argparse.Namespace) -> int:
     from grader.batch import ci
 
-    assignment = configs.resolve(args.assignment, args.project)
+    assignment = loading.resolve(args.assignment, args.project)
     if not args.submission.exists():
-        raise configs.ConfigError(f"submission {args.submission} does not exist")
+        raise ConfigError(f"submission {args.submission} does not exist")
     document = ci.grade(assignment, args.submission, args.output, args.device)
     public_only = bool(assignment.config.get("assignment", {}).get("public_tests_only"))
     ci.publish(document, assignment.name, public_only)
     return ci.exit_code(document, args.fail_below_full)
 
 
-def register(command, project_option) -> None:
-    """Add these subcommands through `grader.cli`'s `command` decorator, each with the
-    `--project` option every command takes (`project_option(parser)` adds it)."""
-    def with_project(arguments):
-        return lambda parser: (arguments(parser), project_option(parser))
-
-    command("batch", "grade a class's submissions in parallel (or on a Ray cluster): "
-            "results.json each, gradebook.csv, summary.md, pictures",
-            with_project(_batch_arguments))(cmd_batch)
-    command("ci", "grade one submission in CI: job summary, Classroom's points line, "
-            "results.json", with_project(_ci_arguments))(cmd_ci)
+# (name, help, a function adding its arguments, the function running it): `grader.cli` builds
+# each subcommand from its row and adds the --project every command takes
+COMMANDS = (
+    ("batch", ("grade a class's submissions in parallel (or on a Ray cluster): results.json "
+               "each, gradebook.csv, summary.md, pictures"), _batch_arguments, cmd_batch),
+    ("ci", "grade one submission in CI: job summary, Classroom's points line, results.json",
+     _ci_arguments, cmd_ci),
+)

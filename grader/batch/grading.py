@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.assignment import Assignment
 from grader.batch.sources import Submission
 from grader.judge import results
-from grader.judge.config import Assignment
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,22 @@ Ray is an optional dependency: imported only here.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
+from grader.assignment import Assignment, ConfigError
 from grader.batch.grading import Finished, Job, Options, grade_command, grade_env, run_grading
+from grader.batch.scheduling import Ended
 from grader.judge import results
-from grader.judge.config import Assignment, ConfigError
 from grader.judge.files import archived
 
 log = logging.getLogger("grader.batch")
@@ -43,33 +46,58 @@ class Cluster:
     local_cpus: int | None = None  # "local" only: CPUs of the Ray instance started here
 
 
-def run(cluster: Cluster, assignment: Assignment, todo: list[Job],
-        options: Options) -> Iterator[tuple[Job, Finished]]:
-    """Submit every job, then yield each with how it finished, in the order they finish."""
-    ray = import_ray()
-    started_here = _connect(ray, cluster)
-    pending: dict = {}
-    try:
-        course, assignment_at = course_bundle(assignment)
-        task = ray.remote(grade_remotely).options(
-            num_cpus=cluster.cpus, num_gpus=cluster.gpus,
-            memory=int(cluster.memory_gb * 2**30))
+@dataclass(frozen=True)
+class RayScheduler:
+    """The gradings as Ray tasks on `cluster`: all of them at once unless `at_once` says
+    how many may be in flight (Ray still places each where its resources fit)."""
+
+    cluster: Cluster
+    assignment: Assignment
+    options: Options
+    at_once: int | None = None
+
+    def run(self, jobs: Sequence[Job]) -> Generator[Ended, None, None]:
+        ray = import_ray()
+        started_here = _connect(ray, self.cluster)
+        pending: dict = {}
+        try:
+            submit = self._submitter(ray)
+            waiting = iter(jobs)
+            for job in islice(waiting, self.at_once):  # all of them, unless at_once
+                pending[submit(job)] = job
+            self._announce(len(jobs))
+            while pending:
+                [done], _ = ray.wait(list(pending), num_returns=1)
+                job = pending.pop(done)
+                for following in islice(waiting, 1):  # the place it leaves, to the next
+                    pending[submit(following)] = following
+                yield job, _receive(ray, done, job)
+        finally:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            if started_here:
+                ray.shutdown()
+
+    def alone(self) -> RayScheduler:
+        return dataclasses.replace(self, at_once=1)
+
+    def _submitter(self, ray) -> Callable[[Job], object]:
+        """A function that starts a job's task and returns its object ref; the course
+        travels once, through the object store."""
+        course, assignment_at = course_bundle(self.assignment)
         course_ref = ray.put(course)
-        timeout = options.timeout_for(assignment)
-        for job in todo:
-            pending[task.remote(course_ref, assignment_at, zipped(job.submission.path),
-                                options.device, job.pytest_args, timeout)] = job
-        log.info("%d gradings submitted to Ray at %s (each: %g CPU, %g GPU, %g GB)",
-                 len(todo), cluster.address, cluster.cpus, cluster.gpus, cluster.memory_gb)
-        while pending:
-            done, _ = ray.wait(list(pending), num_returns=1)
-            job = pending.pop(done[0])
-            yield job, _receive(ray, done[0], job)
-    finally:
-        for ref in pending:
-            ray.cancel(ref, force=True)
-        if started_here:
-            ray.shutdown()
+        cluster, options = self.cluster, self.options
+        task = ray.remote(grade_remotely).options(
+            num_cpus=cluster.cpus, num_gpus=cluster.gpus, memory=int(cluster.memory_gb * 2**30))
+        timeout = options.timeout_for(self.assignment)
+        return lambda job: task.remote(course_ref, assignment_at, zipped(job.submission.path),
+                                       options.device, job.pytest_args, timeout)
+
+    def _announce(self, count: int) -> None:
+        cluster = self.cluster
+        log.info("%d gradings submitted to Ray at %s (each: %g CPU, %g GPU, %g GB%s)",
+                 count, cluster.address, cluster.cpus, cluster.gpus, cluster.memory_gb,
+                 f"; {self.at_once} at a time" if self.at_once else "")
 
 
 def import_ray():

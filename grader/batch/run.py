@@ -3,11 +3,14 @@
 Every grading is a process of its own running `grader grade ASSIGNMENT SUBMISSION -o
 OUTDIR/<id>/results.json`: the file is the one `grader grade` writes (the judge
 writes it atomically), and a judge that crashes or hangs takes down only its own
-row. Locally, each concurrent slot keeps a warm judge (`grader.batch.warm`) that has
-imported torch, pytest and the grader once and forks a fresh `grader grade` for each
-submission; on Ray, and for `grader ci`, it is a new `python -m grader.cli grade`.
-Each judge holds a worker user of its own from the sandbox's pool, so concurrent
-gradings never share one.
+row. Where and how those processes run is a scheduler's business
+(`grader.batch.scheduling`): locally, each concurrent slot keeps a warm judge
+(`grader.batch.local`, `grader.batch.warm`) that has imported torch, pytest and the
+grader once and forks a fresh `grader grade` for each submission; on Ray
+(`grader.batch.ray_backend`), and for `grader ci`, it is a new `python -m grader.cli
+grade`. Each judge holds a worker user of its own from the sandbox's pool, so
+concurrent gradings never share one. This module plans the batch, drives the one
+scheduler it picks, and keeps what resume needs.
 
 OUTDIR/<id>/
     results.json        the judge's, or a grader-problem document when the judge failed
@@ -25,28 +28,22 @@ import functools
 import hashlib
 import json
 import logging
-import math
-import os
-import queue
 import signal
-import subprocess
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import grader
-from grader.batch import warm
-from grader.batch.grading import Finished, Job, Options, collect, grade_argv, grade_env
+from grader.assignment import REGRADE, Assignment, Results, loading, read_results
+from grader.batch import host
+from grader.batch.grading import Finished, Job, Options, collect
+from grader.batch.local import LocalScheduler
+from grader.batch.scheduling import Scheduler
 from grader.batch.sources import Submission
-from grader.judge import config as configs
 from grader.judge import results
-from grader.judge.config import Assignment
 
 log = logging.getLogger("grader.batch")
 
-MEMORY_PER_GRADING = 2.5 * 2**30  # judge + student worker + reference worker, CUDA wheels
 GRADED, RESUMED, FAILED = "graded", "resumed", "failed"
 
 
@@ -65,9 +62,9 @@ class GradedSubmission:
         return self.state == FAILED
 
     @functools.cached_property
-    def graded(self) -> results.Results:
+    def graded(self) -> Results:
         """The document, read (once: the reports ask for it per test): score, maximum, rows."""
-        return results.read(self.document)
+        return read_results(self.document)
 
 
 @contextlib.contextmanager
@@ -109,7 +106,7 @@ def already_graded(job: Job, key: dict) -> bool:
         return False
     return (job.results.is_file() and marker.get("key") == _key_of(job, key)
             and marker.get("submission") == job.fingerprint
-            and not marker.get(results.REGRADE))
+            and not marker.get(REGRADE))
 
 
 def _key_of(job: Job, key: dict) -> dict:
@@ -124,115 +121,12 @@ def settle(job: Job, finished: Finished, key: dict) -> GradedSubmission:
         results.write_atomic(job.marker, {"key": _key_of(job, key),
                                           "submission": job.fingerprint,
                                           "seconds": finished.seconds,
-                                          results.REGRADE: results.needs_regrade(document)})
+                                          REGRADE: results.needs_regrade(document)})
         return GradedSubmission(job.submission, document, GRADED, finished.seconds)
     return GradedSubmission(job.submission, document, FAILED, finished.seconds, finished.problem)
 
 
-# ---- many gradings ---------------------------------------------------------------------
-
-def default_jobs() -> int:
-    """As many gradings at once as there are CPUs, and memory for each."""
-    cpus = len(os.sched_getaffinity(0))
-    memory = results.memory_limit() or 8 * 2**30
-    return max(1, min(cpus, int(memory // MEMORY_PER_GRADING)))
-
-
-def visible_gpus() -> list[str]:
-    """The GPUs this process may use: CUDA_VISIBLE_DEVICES if set, else what nvidia-smi lists."""
-    if "CUDA_VISIBLE_DEVICES" in os.environ:
-        return [g.strip() for g in os.environ["CUDA_VISIBLE_DEVICES"].split(",") if g.strip()]
-    try:
-        listed = subprocess.run(["nvidia-smi", "--query-gpu=index", "--format=csv,noheader"],
-                                capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    return listed.stdout.split() if listed.returncode == 0 else []
-
-
-def gpu_slots(jobs: int, device: str) -> list[str | None]:
-    """The GPU each concurrent grading slot uses, shared out round-robin (None: no GPU)."""
-    gpus = [] if device == "cpu" else visible_gpus()
-    if not gpus:
-        return [None] * jobs
-    if jobs > len(gpus):
-        log.warning("%d gradings at a time share %d GPU(s): up to %d trainings may run on one "
-                    "GPU at once. Each grading sees only the GPU it was given.",
-                    jobs, len(gpus), math.ceil(jobs / len(gpus)))
-    else:
-        log.info("Each grading has a GPU of its own (%s).", ", ".join(gpus[:jobs]))
-    return [gpus[slot % len(gpus)] for slot in range(jobs)]
-
-
-@dataclass
-class _Pool:
-    """Concurrent gradings, one per slot, each slot with a warm judge; all killed if the
-    batch stops."""
-
-    judges: list[warm.WarmJudge]  # one per slot
-    running: set[warm.Grading] = field(default_factory=set)
-    stopping: bool = False
-
-    def __post_init__(self):
-        self.lock = threading.Lock()
-        self.free: queue.Queue[int] = queue.Queue()
-        for slot in range(len(self.judges)):
-            self.free.put(slot)
-
-    def grade(self, job: Job, argv: list[str], timeout: float) -> Finished:
-        slot = self.free.get()
-        try:
-            if self.stopping:
-                return Finished(None, 0.0, "the batch was stopped")
-            try:
-                grading = self.judges[slot].grade(argv, job.log, job.pytest_args)
-            except warm.JudgeLost as lost:
-                return Finished(None, 0.0, str(lost))
-            with self.lock:
-                self.running.add(grading)
-                if self.stopping:  # stop() came while it started, and missed it
-                    grading.kill()
-            try:
-                return grading.wait(timeout)
-            finally:
-                with self.lock:
-                    self.running.discard(grading)
-        finally:
-            self.free.put(slot)
-
-    def stop(self) -> None:
-        """Kill the gradings in flight. Under the lock: a grading still in `running` has
-        not been reaped by its judge, so its pid is still its own."""
-        with self.lock:
-            self.stopping = True
-            for grading in self.running:
-                grading.kill()
-
-    def close(self) -> None:
-        for judge in self.judges:
-            judge.close()
-
-
-def _run_locally(assignment: Assignment, todo: list[Job], options: Options,
-                 jobs: int) -> Iterator[tuple[Job, Finished]]:
-    jobs = min(jobs, len(todo))
-    pool = _Pool([warm.WarmJudge(assignment.root, grade_env(
-        options.pytest_args, {"CUDA_VISIBLE_DEVICES": gpu} if gpu is not None else None))
-        for gpu in gpu_slots(jobs, options.device)])
-    timeout = options.timeout_for(assignment)
-    with contextlib.closing(pool), \
-            ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grading") as executor:
-        futures = {executor.submit(pool.grade, job, grade_argv(
-            assignment.root, job.submission.path, job.results, device=options.device,
-            report=job.report), timeout): job for job in todo}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        finally:  # finished, or the batch is stopping: cancel what has not started, kill the rest
-            for future in futures:
-                future.cancel()
-            pool.stop()
-
+# ---- the batch ----------------------------------------------------------------------
 
 def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submission | Path],
                outdir: str | Path, *, jobs: int | None = None, device: str = "auto",
@@ -240,12 +134,13 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
                timeout_s: float | None = None, cluster=None,
                own_args: Mapping[str, Sequence[str]] | None = None
                ) -> Iterator[GradedSubmission]:
-    """Grade each submission as `grader grade` would; yield an GradedSubmission as each one finishes.
+    """Grade each submission as `grader grade` would; yield a GradedSubmission as each ends.
 
     assignment   an Assignment, or a name under assignments/ or a path to one
     submissions  Submission objects, or paths (folders or zips; the id is the name)
     outdir       OUTDIR/<id>/results.json (and the files listed above) for each
-    jobs         gradings at once (default: from the CPU count and memory)
+    jobs         gradings at once on this machine (default: from the CPU count and
+                 memory); a cluster places its tasks itself
     device       passed to `grader grade --device`; GPUs are shared out between the slots
     pytest_args  extra pytest options for every grading (e.g. ["-k", "not slow"])
     resume       skip submissions already graded with the same assignment, submission
@@ -259,33 +154,60 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
     Gradings run as child processes; a grading whose process fails gets a valid
     results.json saying so (state FAILED). A grading marked for a regrade
     (`results.needs_regrade`) is yielded only after it has been graded again, alone,
-    at the end. Stopping the iteration early kills
-    the gradings still running and marks none of them done.
+    at the end. Stopping the iteration early kills the gradings still running and marks
+    none of them done.
     """
     if not isinstance(assignment, Assignment):
-        assignment = configs.resolve(str(assignment))
+        assignment = loading.resolve(str(assignment))
     outdir = Path(outdir)
     outdir.mkdir(mode=0o700, parents=True, exist_ok=True)  # workers must not read others' rows
     options = Options(device, tuple(pytest_args), timeout_s)
     key = grading_key(assignment, options)
     todo = []
+    for job in _jobs(submissions, outdir, options, own_args or {}):
+        if resume and already_graded(job, key):
+            yield GradedSubmission(job.submission,
+                                   json.loads(job.results.read_text(encoding="utf-8")), RESUMED)
+        else:
+            todo.append(_cleared(job))
+    yield from _graded(scheduler_for(assignment, options, jobs, cluster), todo, key)
+
+
+def scheduler_for(assignment: Assignment, options: Options, jobs: int | None,
+                  cluster) -> Scheduler:
+    """Ray tasks on `cluster` if there is one, else `jobs` warm judges on this machine."""
+    if cluster is None:
+        return LocalScheduler(assignment, options, jobs or host.default_jobs())
+    from grader.batch import ray_backend  # Ray is optional: imported only for a cluster
+
+    return ray_backend.RayScheduler(cluster, assignment, options)
+
+
+def _jobs(submissions: Iterable[Submission | Path], outdir: Path, options: Options,
+          own_args: Mapping[str, Sequence[str]]) -> Iterator[Job]:
     for submission in submissions:
         if not isinstance(submission, Submission):
             submission = Submission(Path(submission).stem, Path(submission))
-        job = Job(submission, outdir / submission.id, digest(submission.path),
-                  (*options.pytest_args, *(own_args or {}).get(submission.id, ())))
-        if resume and already_graded(job, key):
-            yield GradedSubmission(submission, json.loads(job.results.read_text(encoding="utf-8")),
-                          RESUMED)
-            continue
-        job.folder.mkdir(exist_ok=True)
-        job.marker.unlink(missing_ok=True)  # from here on, this submission counts as not graded
-        job.results.unlink(missing_ok=True)
-        todo.append(job)
+        yield Job(submission, outdir / submission.id, digest(submission.path),
+                  (*options.pytest_args, *own_args.get(submission.id, ())))
+
+
+def _cleared(job: Job) -> Job:
+    """The job's folder, ready for a grading: from here on, the submission counts as not
+    graded."""
+    job.folder.mkdir(exist_ok=True)
+    job.marker.unlink(missing_ok=True)
+    job.results.unlink(missing_ok=True)
+    return job
+
+
+def _graded(scheduler: Scheduler, todo: list[Job], key: dict) -> Iterator[GradedSubmission]:
+    """Grade `todo`, yielding each outcome as it finishes; those marked for a regrade are
+    graded again at the end, one at a time, and yielded then."""
     flagged = []
-    for job, outcome in _graded(assignment, todo, options, jobs or default_jobs(), cluster, key):
+    for job, outcome in _settled(scheduler, todo, key):
         if results.needs_regrade(outcome.document):
-            flagged.append(job)  # yielded after its regrade, below
+            flagged.append(job)
         else:
             yield outcome
     if flagged:
@@ -293,20 +215,14 @@ def grade_many(assignment: Assignment | str | Path, submissions: Iterable[Submis
         # the end, alone, when the batch no longer loads the machine.
         log.info("%d grading(s) marked for a regrade: grading them again, one at a time",
                  len(flagged))
-    for _, outcome in _graded(assignment, flagged, options, 1, cluster, key):
-        yield outcome  # still marked: its results.json says so, for the staff
+        for _, outcome in _settled(scheduler.alone(), flagged, key):
+            yield outcome  # still marked: its results.json says so, for the staff
 
 
-def _graded(assignment: Assignment, todo: list[Job], options: Options, jobs: int, cluster,
-            key: dict) -> Iterator[tuple[Job, GradedSubmission]]:
+def _settled(scheduler: Scheduler, todo: list[Job],
+             key: dict) -> Iterator[tuple[Job, GradedSubmission]]:
     if not todo:
-        return
-    if cluster is not None:
-        from grader.batch import ray_backend
-
-        finished = ray_backend.run(cluster, assignment, todo, options)
-    else:
-        finished = _run_locally(assignment, todo, options, jobs)
-    with contextlib.closing(finished):  # stopping early stops the gradings too
-        for job, how in finished:
-            yield job, settle(job, how, key)
+        return  # nothing to start
+    with contextlib.closing(scheduler.run(todo)) as ended:  # stopping early stops them too
+        for job, finished in ended:
+            yield job, settle(job, finished, key)

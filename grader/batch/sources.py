@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.judge.config import ConfigError
+from grader.assignment import ConfigError
 from grader.judge.files import escapes, member_name, not_a_file
 
 METADATA = "submission_metadata.yml"

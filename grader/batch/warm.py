@@ -4,14 +4,16 @@ once per grading, and still grades every submission in a `grader grade` process 
 A warm judge (`python -m grader.batch.warm ASSIGNMENT`, one per concurrent slot) imports
 what every judge imports (torch, and the torch._dynamo torch loads at a judge's first
 optimizer; pytest; the grader's judge, sandbox client and toolkit) and reads the
-assignment's config, which registers its datasets. It never imports a test module or a
+assignment's config and registers its datasets. It never imports a test module or a
 conftest and never runs pytest. For each submission it forks a child that is `grader
 grade` from its first line on: a process group of its own, fd 1 and 2 on the
 submission's grade.log, then `grader.cli.main(["grade", ...])`: staging, pytest with the
 grader plugin, sandboxed workers of its own, results.json written by the plugin (or by the
 runner's fallback). The child exits when it is done, so whatever a grading changed (module
 globals, caches, the datasets it loaded) ends with it and the next grading starts from the
-warm state again; a crash loses only its own submission.
+warm state again; a crash loses only its own submission. Before its first grading it
+starts the workers' zygote (`grader.sandbox.starts`), which every grading it forks shares:
+each sandboxed worker is a fresh process forked from that zygote, never from a judge.
 
 fork() copies only the thread that calls it, and a lock another thread held stays locked in
 the child for ever, so a warm judge forks only while it is the one thread of its process
@@ -52,6 +54,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from grader.batch import grading
+from grader.sandbox import starts
 
 READY_TIMEOUT_S = 600  # importing takes seconds; a judge that stays silent this long is stuck
 # What every judge imports, besides the toolkit (all of it: tests import its modules).
@@ -177,6 +180,7 @@ def serve(assignment_root: Path) -> int:
     _redirect(os.devnull)  # what importing prints must not reach the replies
     try:
         warm_up(assignment_root)
+        starts.prestart()  # one zygote forks the workers of all this judge's gradings
         _stop_openblas_threads()
         _check_single_threaded()
     except Exception as exc:  # noqa: BLE001 - the batch reports it on the submission's row
@@ -204,15 +208,16 @@ def serve(assignment_root: Path) -> int:
 
 
 def warm_up(assignment_root: Path) -> None:
-    """Import what every judge imports, and read the assignment (registering its datasets)."""
+    """Import what every judge imports, read the assignment and register its datasets."""
     import grader.toolkit
-    from grader.judge import config
+    from grader.assignment import loading
+    from grader.judge.registration import register_datasets
 
     for name in PRELOADED:
         importlib.import_module(name)
     for module in pkgutil.walk_packages(grader.toolkit.__path__, "grader.toolkit."):
         importlib.import_module(module.name)
-    config.load(assignment_root)
+    register_datasets(loading.load(assignment_root))
 
 
 def _stop_openblas_threads() -> None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from grader.judge.config import Assignment, ConfigError
+from grader.assignment import Assignment, ConfigError
 from grader.judge.plugin import OUTCOME
 from grader.judge.runner import PYTEST_INI
 from grader.judge.session import Outcome

@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from grader.assignment import Assignment
+from grader.assignment.thresholds import listed
 from grader.judge import collection, progress, report
-from grader.judge.config import Assignment
 from grader.judge.session import Outcome
-from grader.judge.thresholds import listed
 
 
 def entries(assignment: Assignment) -> list[dict]:

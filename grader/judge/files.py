@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader.assignment import Assignment
 from grader.judge import notebook
-from grader.judge.config import Assignment
 
 NEVER = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "setup.py"}
 SHADOWED = {"torch", "numpy", "grader", "pytest"}  # a module named so would stand in for them

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from grader.judge.config import VISIBILITIES
+from grader.assignment import VISIBILITIES
 
 MARKERS = {
     "weight": "weight(points, split=False): points of the test; split=True shares them "

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from _pytest.runner import runtestprotocol
 
+from grader.assignment import Assignment, GraderProblem
 from grader.judge import report, results
-from grader.judge.config import Assignment
-from grader.judge.errors import GraderProblem, SubmissionError
+from grader.judge.errors import SubmissionError
 from grader.judge.metadata import MARKERS, specs_for
 from grader.judge.progress import TrainingProgress
 from grader.judge.session import GradingSession, Outcome, assignment_of

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from grader.judge.config import Assignment
+from grader.assignment import Assignment
 from grader.judge.session import Outcome
 
 MARKER = "training: trains a model with the assignment's fixed budget (a progress line shows it)"

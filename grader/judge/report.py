@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.judge.results import Row, read
+from grader.assignment import Row, read_results
 
 STATUS_STYLE = {"passed": "green", "failed": "bold red"}
 PICTURE = "Picture: "  # how a test's output names a picture it drew (session.Outcome.row)
@@ -130,7 +130,7 @@ def summary(document: dict, *, public_only: bool = False,
     Coloured and as wide as the terminal when stdout is one (rich's detection:
     NO_COLOR and FORCE_COLOR are honoured), else plain 80-column text.
     """
-    graded = read(document)
+    graded = read_results(document)
     rows = graded.rows
     console = Console(highlight=False)
     lines = ["", "=" * 30 + " grading summary " + "=" * 30]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.assignment import Assignment
 from grader.judge import results
-from grader.judge.config import Assignment
 from grader.judge.files import stage
 from grader.judge.plugin import SESSION
 from grader.judge.session import GradingSession

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from grader.judge import config as configs
+from grader.assignment import CASES, REGRADE, Assignment, loading
 from grader.judge import manifest, report, results
-from grader.judge.config import Assignment
 from grader.judge.errors import SubmissionError
 from grader.judge.metadata import TestSpec
+from grader.judge.registration import register_datasets
 from grader.toolkit import secret as course_secret
 
 PRINTED_LIMIT = results.TEST_OUTPUT_LIMIT // 2  # of a test's output; the reason comes first
@@ -83,7 +83,7 @@ class Outcome:
             visibility=spec.visibility,
             tags=list(spec.tags),
             extra_data={"duration_s": round(self.duration, 3),
-                        **({results.REGRADE: True} if self.regrade else {})},
+                        **({REGRADE: True} if self.regrade else {})},
         )
 
 
@@ -91,6 +91,9 @@ class GradingSession:
     def __init__(self, submission_dir: str | None, backend: str, device: str):
         self.submission_dir = Path(submission_dir).resolve() if submission_dir else None
         self.backend = backend
+        if backend == "sandbox":  # the workers' zygote imports while the judge does
+            from grader.sandbox import starts
+            starts.prestart()
         self.device = device
         self.started = time.monotonic()
         self.outcomes: dict[str, Outcome] = {}       # node id -> outcome, in collection order
@@ -129,7 +132,7 @@ class GradingSession:
             digest.update(self.salt.encode() + b"\0")
             for folder in filter(None, (assignment.root, self.submission_dir)):
                 for path in sorted(p for p in folder.rglob("*") if p.is_file() and not
-                                   {"__pycache__", configs.CASES} & set(p.relative_to(folder).parts)):
+                                   {"__pycache__", CASES} & set(p.relative_to(folder).parts)):
                     digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
                     digest.update(path.read_bytes())
             self._secrets[assignment.root] = digest.hexdigest()
@@ -245,7 +248,7 @@ class GradingSession:
         """A failing row for each expected test of a file that could not be collected."""
         rows = []
         for path in self.collection_errors:
-            root = configs.find_root(path)
+            root = loading.find_root(path)
             if root is None:
                 continue
             file = path.relative_to(root).as_posix()
@@ -300,7 +303,7 @@ class GradingSession:
                 self.device, assignments[0].seed if assignments else seed,
                 backend=self.backend,
                 assignment=assignments[0].name if assignments else None,
-                sandbox=self.protections(), **{results.REGRADE: list(self.regrades())}),
+                sandbox=self.protections(), **{REGRADE: list(self.regrades())}),
             leaderboard=leaderboard,
         )
 
@@ -321,5 +324,10 @@ def _leaderboard_value_ok(value: Any) -> bool:
 
 
 def assignment_of(item: pytest.Item) -> Assignment | None:
-    root = configs.find_root(Path(item.path))
-    return configs.load(root) if root else None
+    """The assignment of a test, its own datasets registered for the test to load."""
+    root = loading.find_root(Path(item.path))
+    if root is None:
+        return None
+    assignment = loading.load(root)
+    register_datasets(assignment)
+    return assignment

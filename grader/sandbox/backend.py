@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from grader.assignment import Assignment
 from grader.judge.client import SubmissionError, describe_target
-from grader.judge.config import Assignment
 from grader.judge.files import NEVER, SHADOWED
 from grader.sandbox import policy as policies
 from grader.sandbox import users, writable
@@ -48,6 +48,7 @@ class SandboxBackend:
         self.policy = self._policy(modules, [Path(p) for p in private])
         self.generation = 0
         self.applied: dict = {}  # what the launcher of the last ready worker applied
+        self.started_as = "no worker started"  # how the last ready worker started (`starts`)
         self.hiding: PermissionHiding | None = None
         self.worker: WorkerProcess | None = None
         self.heaviest_call_s = 0.0  # CPU time per CPU of the costliest call (for call_timeout_s)
@@ -128,6 +129,7 @@ class SandboxBackend:
             return worker
         try:
             self.applied = worker.wait_ready(min(START_TIMEOUT_S, max(self.time_left(), 1.0)))
+            self.started_as = worker.start
         except WorkerFault as fault:
             output = self._retire(restart=False)[-1000:]
             raise SubmissionError(_GRADER_PROBLEM.format(f"a worker {fault}: {output}")) from None
@@ -218,6 +220,7 @@ class SandboxBackend:
         report = {
             "worker": "separate process: python -I -m grader.worker, in a scratch "
                       "copy of the allowed files",
+            "worker_start": self.started_as,
             "user": f"{self.user.name} (uid {self.user.uid})" if self.user else "judge's user",
             "network": applied.get("network", "not isolated"),
             "ipc": applied.get("ipc", "not isolated"),

@@ -6,6 +6,8 @@ and then replaces itself with `python -I -m grader.worker`. Doing this
 here instead of in a `preexec_fn` keeps it out of the judge's multi-threaded
 process. Every protection is tried and what really took effect is handed to the
 worker (`--applied`), which reports it to the judge before any student code runs.
+A worker forked by the judge's zygote (`grader.sandbox.zygote`) applies the same
+`apply` to itself and runs the worker in-process instead of the `execve`.
 
 Nothing the worker writes outlives it: in its mount namespace the whole host is
 read-only, and its scratch (a fresh copy of the staged submission, also its HOME)
@@ -237,8 +239,9 @@ def drop_privileges(policy: dict, applied: dict) -> None:
     applied["uid"] = os.getuid()
 
 
-def main(argv: list[str]) -> None:
-    policy = json.loads(argv[0])
+def apply(policy: dict) -> dict:
+    """Every protection of `policy` applied to this (single-threaded) process, which ends
+    in the worker's scratch as the worker's user; returns what took effect."""
     applied: dict = {}
     if policy["isolate"]:
         try:
@@ -253,6 +256,12 @@ def main(argv: list[str]) -> None:
     if policy["uid"] is not None:
         drop_privileges(policy, applied)
     os.chdir(policy["scratch"])
+    return applied
+
+
+def main(argv: list[str]) -> None:
+    policy = json.loads(argv[0])
+    applied = apply(policy)
     args = [policy["python"], "-I", "-m", "grader.worker", *policy["worker_args"],
             "--applied", json.dumps(applied)]
     os.execve(policy["python"], args, policy["env"])

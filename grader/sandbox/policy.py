@@ -16,8 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import grader
-from grader.judge import config as configs
-from grader.judge.config import Assignment
+from grader.assignment import PACKAGE_ROOT, Assignment, loading
 from grader.judge.results import memory_limit
 from grader.toolkit import secret as course_secret
 
@@ -78,14 +77,14 @@ def hidden_paths(assignment: Assignment, private: list[Path]) -> list[str]:
     assignments (unless it also holds what the worker runs: then only the secret)."""
     course = assignment.root.resolve().parent
     candidates = [assignment.root, assignment.reference, course_secret.path_for(assignment.root),
-                  configs.assignments_dir(), *private, *map(Path, PRIVATE_FOLDERS)]
+                  loading.assignments_dir(), *private, *map(Path, PRIVATE_FOLDERS)]
     if not any(Path(k).is_relative_to(course) for k in kept_paths()):
         candidates.append(course)
     data_root = os.environ.get("GRADER_DATA_ROOT")
     if data_root:
         candidates.append(Path(data_root))
-    if (configs.PACKAGE_ROOT / "pyproject.toml").is_file():  # a source checkout
-        candidates.append(configs.PACKAGE_ROOT)
+    if (PACKAGE_ROOT / "pyproject.toml").is_file():  # a source checkout
+        candidates.append(PACKAGE_ROOT)
     kept = kept_paths()
     paths = {str(Path(p).resolve()) for p in candidates if p is not None}
     # Never hide what the worker needs to run (a folder equal to or inside a kept one).

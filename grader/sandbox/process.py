@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import math
 import os
 import select
@@ -23,10 +22,9 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from grader.sandbox import users
+from grader.sandbox import starts, users
 from grader.sandbox.policy import Policy
 from grader.wire import WireError, read_message, write_message
 
@@ -156,15 +154,11 @@ class Watchdog(threading.Thread):
 
 
 class WorkerProcess:
-    """A started worker: `python -I -m grader.sandbox.launch` that becomes the worker."""
+    """A started worker: forked by the judge's zygote, or `python -I -m
+    grader.sandbox.launch` that becomes the worker (`starts`; `start` says which)."""
 
     def __init__(self, policy: Policy, capture_dir: str):
-        requests_r, requests_w = os.pipe()
-        replies_r, replies_w = os.pipe()
-        for fd in (requests_w, replies_r):
-            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        policy = replace(policy, worker_args=[
-            *policy.worker_args, "--requests", str(requests_r), "--replies", str(replies_w)])
+        self.policy = policy
         self.uid, self.gid = policy.uid, policy.gid
         self.fault: str | None = None
         self.seq = 0
@@ -174,19 +168,30 @@ class WorkerProcess:
         self.lock = threading.Lock()         # a call ends, or its clock kills it: not both
         # fd 1 and 2 of the worker: a nameless file of the judge's, emptied after each call.
         self.output_fd = os.open(capture_dir, os.O_TMPFILE | os.O_RDWR | os.O_APPEND, 0o600)
-        self.process = subprocess.Popen(
-            [policy.python, "-I", "-m", "grader.sandbox.launch", json.dumps(policy.to_json())],
-            pass_fds=(requests_r, replies_w), stdin=subprocess.DEVNULL, stdout=self.output_fd,
-            stderr=self.output_fd, cwd="/", env=policy.env, start_new_session=True)
-        os.close(requests_r)
-        os.close(replies_w)
-        self.channel = Channel(replies_r, requests_w)
+        self._launch()
         self.applied: dict = {}
         self.watchdog = Watchdog(self, policy.limits.memory_mb)
         self.watchdog.start()
 
+    def _launch(self, cold_because: str | None = None) -> None:
+        """Start the process that becomes the worker, with a pipe each way (`starts`)."""
+        requests_r, requests_w = os.pipe()
+        replies_r, replies_w = os.pipe()
+        for fd in (requests_w, replies_r):
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        self.process, self.start = starts.start(self.policy, (requests_r, replies_w),
+                                                self.output_fd, cold_because)
+        os.close(requests_r)
+        os.close(replies_w)
+        self.channel = Channel(replies_r, requests_w)
+
     def wait_ready(self, timeout: float) -> dict:
-        """The worker's first message; what the launcher applied."""
+        """The worker's first message; what the launcher applied. A worker the zygote
+        could not fork starts cold instead."""
+        process = self.process
+        if isinstance(process, starts.ZygoteChild) and not process.started(timeout):
+            self.channel.close()
+            self._launch(cold_because=process.failure)
         header, _ = self._receive(timeout, "start")
         if header.get("stage") != "ready":
             raise WorkerFault("could not be started: the worker sent no ready message")
@@ -326,8 +331,10 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """SIGKILL the worker's process group, and every process of its user."""
+        group = self.process.pid  # None: the zygote never forked it
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            if group is not None:
+                os.killpg(group, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         if self.uid is not None:

@@ -1,12 +1,13 @@
 """The worker: the untrusted side of the trust boundary.
 
-Started by `grader.sandbox.launch` (as `python -I -m grader.worker`) in a
-scratch copy of the submission. It reads requests from one inherited pipe and
-writes replies to another, never stdin/stdout, so nothing the student prints can
-forge a reply; fd 1 and 2 go to a capped file that the judge reads after each
-call. Student modules are imported lazily, by the first request that names them,
-so the `ready` message is written before any student code runs, and the helper
-table is taken before then too (see `_take_helpers`).
+Run in a scratch copy of the submission, by a child of the judge's zygote
+(`grader.sandbox.zygote`, which imported torch and these modules before it forked)
+or by `grader.sandbox.launch` (as `python -I -m grader.worker`). It reads requests
+from one inherited pipe and writes replies to another, never stdin/stdout, so nothing
+the student prints can forge a reply; fd 1 and 2 go to a capped file that the judge
+reads after each call. Student modules are imported lazily, by the first request that
+names them, so the `ready` message is written before any student code runs, and the
+helper table is taken before then too (see `_take_helpers`).
 """
 
 from __future__ import annotations

@@ -11,18 +11,23 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader.judge.plugin import SESSION
-from grader.toolkit import artifacts, heldout
+from grader.kit.fixtures import (
+    Model,
+    device_class,
+    model_fixtures,
+    seed_from,
+    submitted,  # noqa: F401 (a fixture: imported, pytest finds it)
+)
+from grader.kit.forward import drawn_twin
+from grader.toolkit import heldout
 from grader.toolkit.datasets import get_dataset
-from grader.toolkit.layers import verified_structure
 
-INPUT = (1, 3, 32, 32)
-MODELS = {  # test id -> (class, constructor keyword arguments, canonical.simple_nn arguments)
-    "SimpleNN": ("SimpleNN", {}, {}),
-    "SimpleNN(batch_norm=True)": ("SimpleNN", {"batch_norm": True}, {"batch_norm": True}),
-    "SimpleNN(activation='swish')": ("SimpleNN", {"activation": "swish"},
-                                     {"activation": "swish"}),
+MODELS = {  # test id -> how the student builds it (canonical.simple_nn takes the same arguments)
+    "SimpleNN": Model("models", "SimpleNN"),
+    "SimpleNN(batch_norm=True)": Model("models", "SimpleNN", {"batch_norm": True}),
+    "SimpleNN(activation='swish')": Model("models", "SimpleNN", {"activation": "swish"}),
 }
+build, images, structure = model_fixtures(MODELS, input_shape=(3, 32, 32))
 OPTIONS = ["A", "B"]
 # Trained to a threshold, by device class: ResNet-20 only where a GPU budget can train it.
 TRAINED = {"cpu": ["SimpleNN"], "cuda": ["SimpleNN", "ResNet20"]}
@@ -34,11 +39,7 @@ def pytest_generate_tests(metafunc):
     if "option" in metafunc.fixturenames:
         metafunc.parametrize("option", OPTIONS)
     if "trained_id" in metafunc.fixturenames:
-        metafunc.parametrize("trained_id", TRAINED[metafunc.config.stash[SESSION].device])
-
-
-def seed_from(rng: torch.Generator) -> int:
-    return int(torch.randint(2**31, (1,), generator=rng))
+        metafunc.parametrize("trained_id", TRAINED[device_class(metafunc.config)])
 
 
 @functools.cache
@@ -57,33 +58,11 @@ def canonical():
 
 
 @pytest.fixture
-def images(rng):
-    """`images(n)`: random normalized-looking inputs, N x 3 x 32 x 32 float32."""
-    return lambda n: torch.randn(n, *INPUT[1:], generator=rng)
-
-
-@pytest.fixture
-def build(submission, rng):
-    """Construct a student model after seeding the worker, so its initial weights are fixed."""
-    def build(model_id: str):
-        cls, kwargs, _ = MODELS[model_id]
-        submission.helpers.manual_seed(seed_from(rng))
-        return getattr(submission.models, cls)(**kwargs)
-    return build
-
-
-@pytest.fixture
 def build_resnet(submission, rng):
     def build(option: str):
         submission.helpers.manual_seed(seed_from(rng))
         return submission.models.ResNet20(shortcut=option)
     return build
-
-
-@pytest.fixture
-def structure(submission, images, rng):
-    """`structure(model)`: the model as the judge rebuilt it, checked against its forward."""
-    return lambda model: verified_structure(submission, model, images(8), seed=seed_from(rng))
 
 
 @pytest.fixture
@@ -107,13 +86,11 @@ def perturbed(submission, rng):
 
 
 @pytest.fixture
-def simple_twin(canonical, perturbed):
-    """`simple_twin(model_id, model)`: the judge's SimpleNN variant holding the student's weights
-    (perturbed first, in the student's model too)."""
-    def twin(model_id: str, model) -> torch.nn.Module:
-        net = canonical.simple_nn(**MODELS[model_id][2])
-        return canonical.load_by_shape(net, perturbed(model), model_id)
-    return twin
+def simple_twin(submission, canonical, rng):
+    """`simple_twin(model_id, model)`: the judge's SimpleNN variant with weights it drew, the
+    same weights loaded into the student's `model` (`grader.kit.forward.drawn_twin`)."""
+    return lambda model_id, model: drawn_twin(
+        submission, canonical.simple_nn(**MODELS[model_id].kwargs), model, rng)
 
 
 @pytest.fixture
@@ -152,18 +129,3 @@ def cifar_data(assignment):
     under the data root with "cifar10" (the stand-in where it is absent). Held-out labels
     stay here."""
     return _splits(assignment.settings.training.dataset)
-
-
-# ---- graded files -----------------------------------------------------------------------------
-
-@pytest.fixture
-def submitted(request, assignment):
-    """`submitted(key)`: the path of the `[artifacts.<key>]` file in the submission, or a failure
-    that says how to make it."""
-    state = request.config.stash[SESSION]
-    folder = state.submission_dir or assignment.submission
-
-    def find(key: str) -> Path:
-        artifact = assignment.settings.artifacts[key]
-        return artifacts.find(folder, artifact.file, how=artifact.how)
-    return find

@@ -2,10 +2,9 @@
 
 import pytest
 import torch
-import torch.nn.functional as F
 
+from grader.kit.training import judge_copy, judge_epoch, judge_evaluate
 from grader.toolkit import checks
-from grader.toolkit.layers import sequential
 
 # Small nets the judge owns: correct code must train and score them exactly as the judge does.
 NET = [["Flatten"], ["Linear", 3 * 8 * 8, 16], ["ReLU"], ["Linear", 16, 10]]
@@ -15,29 +14,8 @@ CPU = torch.device("cpu")
 SGD = {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.01}
 
 
-def judge_copy(spec, rng):
-    torch.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
-    return sequential(spec)
-
-
 def data(rng, n):
     return torch.randn(n, 3, 8, 8, generator=rng), torch.randint(10, (n,), generator=rng)
-
-
-def judge_epoch(net, optimizer, x, y, batch_size):
-    """The loop the assignment asks for, run by the judge on its own copy."""
-    net.train()
-    total, correct = 0.0, 0
-    for start in range(0, len(y), batch_size):
-        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
-        logits = net(xb)
-        loss = F.cross_entropy(logits, yb)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(yb)
-        correct += (logits.argmax(1) == yb).sum().item()
-    return total / len(y), correct / len(y)
 
 
 def check_weights(submission, model, net, rng, hint: str) -> None:
@@ -139,9 +117,6 @@ def test_evaluate_matches_the_judge(submission, rng):
     model = submission.helpers.build_module(NET_WITH_NORM, net.state_dict())
     model.train()  # evaluate must switch to eval mode itself
     result = submission.train.evaluate(model, submission.helpers.make_loader(x, y, 32), CPU)
-    with torch.no_grad():
-        logits = net(x)
-    expected = (F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).sum().item() / len(y))
-    checks.check_loss_and_accuracy(result, *expected, "evaluate")
+    checks.check_loss_and_accuracy(result, *judge_evaluate(net, x, y), "evaluate")
     check_weights(submission, model, net, rng, "evaluate must neither train the model nor "
                   "update batch norm's running statistics (model.eval(), torch.no_grad())")

@@ -13,7 +13,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.judge.errors import SubmissionError
+from grader.kit import SubmissionError
+from grader.kit.fixtures import seed_from
 from grader.toolkit import checks
 from grader.toolkit.complexity import analytic_macs
 from grader.toolkit.drawn import draw_weights
@@ -37,7 +38,7 @@ def net_spec(rng) -> list:
 
 
 def judge_copy(spec, rng) -> torch.nn.Module:
-    torch.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
+    torch.manual_seed(seed_from(rng))
     return sequential(spec)
 
 

@@ -4,6 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from grader.kit.training import judge_copy, judge_epoch, judge_evaluate
 from grader.toolkit import checks
 from grader.toolkit.layers import sequential
 
@@ -17,31 +18,8 @@ NET_WITH_NORM = [["BatchNorm2d", 1], ["Flatten"], ["Linear", 784, 32], ["ReLU"],
 CPU = torch.device("cpu")
 
 
-def judge_copy(spec, rng):
-    """The judge's own copy of `spec`, initialised from the test's generator."""
-    torch.manual_seed(int(torch.randint(2**31, (1,), generator=rng)))
-    return sequential(spec)
-
-
 def data(rng, n):
     return torch.randn(n, 1, 28, 28, generator=rng), torch.randint(10, (n,), generator=rng)
-
-
-def judge_epoch(net, x, y, batch_size, lr, momentum):
-    """The loop the assignment asks for, run by the judge on its own copy."""
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
-    net.train()
-    total, correct = 0.0, 0
-    for start in range(0, len(y), batch_size):
-        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
-        logits = net(xb)
-        loss = F.cross_entropy(logits, yb)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(yb)
-        correct += (logits.argmax(1) == yb).sum().item()
-    return total / len(y), correct / len(y)
 
 
 def check_same_function(model, net, rng, what: str, hint: str) -> None:
@@ -63,7 +41,8 @@ def test_train_one_epoch_matches_the_judge(submission, rng):
     optimizer = submission.helpers.make_optimizer(model, "sgd", lr=0.05, momentum=0.9)
     result = submission.train.train_one_epoch(model, submission.helpers.make_loader(x, y, 64),
                                               optimizer, CPU)
-    checks.check_loss_and_accuracy(result, *judge_epoch(net, x, y, 64, lr=0.05, momentum=0.9),
+    checks.check_loss_and_accuracy(result, *judge_epoch(
+        net, torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9), x, y, 64),
                                    "train_one_epoch (called on a model left in eval mode)")
     hint = ("model.train() first (the model may come from evaluate, in eval mode), then one "
             "optimizer step per batch, gradients zeroed before each backward pass")
@@ -112,9 +91,6 @@ def test_evaluate_matches_the_judge(submission, rng):
     model = submission.helpers.build_module(NET_WITH_DROPOUT, net.state_dict())
     model.train()  # evaluate must switch to eval mode itself
     result = submission.train.evaluate(model, submission.helpers.make_loader(x, y, 64), CPU)
-    with torch.no_grad():
-        logits = net(x)
-    expected = (F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).sum().item() / len(y))
-    checks.check_loss_and_accuracy(result, *expected, "evaluate")
+    checks.check_loss_and_accuracy(result, *judge_evaluate(net, x, y), "evaluate")
     check_same_function(model, net, rng, "the model's output after evaluate",
                         "evaluate must not change the model's weights")

@@ -13,7 +13,8 @@ import pytest
 import torch
 from PIL import Image
 
-from grader.judge.errors import GraderProblem
+from grader.kit import GraderProblem
+from grader.kit.fixtures import Model, model_fixtures, seed_from
 from grader.toolkit import plots
 from grader.toolkit.datasets import sources, weights
 from grader.toolkit.layers import (
@@ -25,43 +26,17 @@ from grader.toolkit.layers import (
     verified_structure,
 )
 
-MODELS = {  # test id -> (module, class)
-    "SimpleNet": ("simple_net", "SimpleNet"),
-    "SimpleNetDropout": ("simple_net_dropout", "SimpleNetDropout"),
+MODELS = {
+    "SimpleNet": Model("simple_net", "SimpleNet"),
+    "SimpleNetDropout": Model("simple_net_dropout", "SimpleNetDropout"),
 }
 INPUT = (1, 1, 64, 64)  # one normalized grayscale scene, as the nets take it
+build, images, structure = model_fixtures(MODELS, input_shape=INPUT[1:])
 
 
 def pytest_generate_tests(metafunc):
     if "model_id" in metafunc.fixturenames:
         metafunc.parametrize("model_id", list(MODELS))
-
-
-def seed_from(rng: torch.Generator) -> int:
-    return int(torch.randint(2**31, (1,), generator=rng))
-
-
-@pytest.fixture
-def images(rng):
-    """`images(n)`: random normalized-looking inputs, N x 1 x 64 x 64 float32."""
-    return lambda n: torch.randn(n, *INPUT[1:], generator=rng)
-
-
-@pytest.fixture
-def build(submission, rng):
-    """Construct a student model after seeding the worker, so its initial weights are fixed."""
-    def build(model_id: str):
-        module, cls = MODELS[model_id]
-        submission.helpers.manual_seed(seed_from(rng))
-        return getattr(getattr(submission, module), cls)()
-    return build
-
-
-@pytest.fixture
-def structure(submission, images, rng):
-    """`structure(model)`: the model as the judge rebuilt it, checked against its forward
-    (`grader.toolkit.layers.verified_structure`); counts and layer lists come from it."""
-    return lambda model: verified_structure(submission, model, images(8), seed=seed_from(rng))
 
 
 # ---- image files the judge writes for the worker -----------------------------------------

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.judge import config, runner
-from grader.judge.config import PACKAGE_ROOT
+from grader.assignment import PACKAGE_ROOT, loading
+from grader.judge import runner
 
 ASSIGNMENT = PACKAGE_ROOT / "assignments" / "mnist_nets"
 BASES = {"reference": PACKAGE_ROOT / "solutions" / "mnist_nets",
@@ -89,7 +89,7 @@ def build_submission(attack: Attack, folder: Path, targets: dict) -> Path:
 def assignment():
     if not (ASSIGNMENT / "assignment.toml").is_file():
         pytest.skip("assignments/mnist_nets is not there")
-    return config.load(ASSIGNMENT.resolve())
+    return loading.load(ASSIGNMENT.resolve())
 
 
 @pytest.fixture(scope="session")

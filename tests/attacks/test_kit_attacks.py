@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.judge import config, runner
-from grader.judge.config import PACKAGE_ROOT
+from grader.assignment import PACKAGE_ROOT, loading
+from grader.judge import runner
 from tests.attacks.twins import wrong_submission
 
 CHEATS = Path(__file__).parent / "kit"
@@ -61,7 +61,7 @@ def submission(folder: Path, case: Case, cheating: bool) -> Path:
 
 
 def graded_rows(case: Case, folder: Path, out: Path) -> dict:
-    assignment = config.load(PACKAGE_ROOT / "assignments" / case.assignment)
+    assignment = loading.load(PACKAGE_ROOT / "assignments" / case.assignment)
     document = runner.grade(assignment, folder, out, device="cpu", sandbox=True,
                             extra_args=("-k", case.select))
     return {t["number"]: (t["score"], t["status"]) for t in document["tests"]}

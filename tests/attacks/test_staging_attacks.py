@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from grader import cli
-from grader.judge import config, runner
-from grader.judge.config import PACKAGE_ROOT
+from grader.assignment import PACKAGE_ROOT, loading
+from grader.judge import runner
 from tests.attacks.conftest import ASSIGNMENT, BASES, FAST, rows
 from tests.batch.conftest import TINY, tiny_submission
 from tests.sandbox.conftest import needs_root
@@ -57,7 +57,7 @@ def modules_of(reference: Path, folder: Path) -> Path:
 
 
 def test_links_to_the_references_graded_files_earn_nothing(tmp_path, grade):
-    assignment = config.load(CIFAR)
+    assignment = loading.load(CIFAR)
     select = "test_predictions_csv or test_resnet20_checkpoint"
     honest = modules_of(CIFAR_REFERENCE, tmp_path / "honest")
     copied = modules_of(CIFAR_REFERENCE, tmp_path / "copied")
@@ -90,7 +90,7 @@ def secret_lines(target: Path) -> list[str]:
 ], ids=["hidden-test", "assignment-toml", "proc-self-environ"])
 def test_a_module_linked_to_a_judge_only_file_is_never_read(tmp_path, grade, target):
     """The link's target must not reach the student's results, even printed by their code."""
-    assignment = config.load(ASSIGNMENT.resolve())
+    assignment = loading.load(ASSIGNMENT.resolve())
     twin = modules_of(BASES["reference"], tmp_path / "twin")
     (twin / "metrics.py").unlink()
     (twin / "models.py").write_text((twin / "models.py").read_text() + PRINT_SIBLING)

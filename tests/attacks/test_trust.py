@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.judge import config, runner
-from grader.judge.config import PACKAGE_ROOT
+from grader.assignment import PACKAGE_ROOT, loading
+from grader.judge import runner
 from grader.toolkit.datasets import get_dataset
 
 CHEATS = Path(__file__).parent / "trust"
@@ -75,7 +75,7 @@ def submission(folder: Path, mistake: tuple, cheat: str = "", constants: dict | 
 
 
 def graded_rows(folder: Path, out: Path, select: str, sandbox: bool) -> dict:
-    assignment = config.load(PACKAGE_ROOT / "assignments" / "mnist_nets")
+    assignment = loading.load(PACKAGE_ROOT / "assignments" / "mnist_nets")
     document = runner.grade(assignment, folder, out, device="cpu", sandbox=sandbox,
                             extra_args=("-k", select))
     return {t["number"]: (t["score"], t["status"]) for t in document["tests"]}

@@ -9,9 +9,9 @@ import pytest
 from course import NAME
 
 from grader import cli
+from grader.assignment import ConfigError
 from grader.authoring import calibrate, tails
 from grader.authoring.calibration_runs import Run, risks, summarize, too_risky, unseparated
-from grader.judge.config import ConfigError
 from grader.toolkit.training import Recipe
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from course import grade_in_layout, run_script
 
 from grader import cli
+from grader.assignment import PACKAGE_ROOT
 from grader.authoring.skeleton import transform_tree
-from grader.judge.config import PACKAGE_ROOT
 
 NAME = "stripes"
 

@@ -7,10 +7,9 @@ import pytest
 from course import NAME
 
 from grader import cli
+from grader.assignment import ConfigError, loading
 from grader.authoring import course_secret, package
 from grader.authoring.leaks import leaks
-from grader.judge import config as configs
-from grader.judge.config import ConfigError
 from grader.toolkit import secret
 
 # A public file drawn from the secret, as cifar_resnet's test images are.
@@ -35,17 +34,17 @@ def drawing_course(course):
         'public_data = ["golden/softmax.safetensors"]',
         'public_data = ["golden/softmax.safetensors", "drawn.txt"]') +
         '\n[secret_files]\nmake = "make_drawn.py !"\n')
-    configs.load.cache_clear()
+    loading.load.cache_clear()
     course_secret.remake(course, course.assignment(NAME))  # as the course keeps it
     return course
 
 
 def build(course, *options):
-    configs.load.cache_clear()
+    loading.load.cache_clear()
     out = course.root / "dist"
     assert cli.main(["build", NAME, "-o", str(out), "--project", str(course.root),
                      "--no-selftest", *options]) == 0
-    configs.load.cache_clear()
+    loading.load.cache_clear()
     return {kind: zipfile.ZipFile(out / f"{NAME}-{kind}.zip")
             for kind in ("autograder", "student")}
 

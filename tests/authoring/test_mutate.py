@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from grader.assignment import Assignment, ConfigError, loading, parse
 from grader.authoring import mutate, mutation_report, mutation_run
 from grader.authoring.mutation_run import MutationSettings, Scored
 from grader.authoring.reach import Reach
-from grader.judge import config
-from grader.judge.config import Assignment, ConfigError, parse
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "mutation"
 STATS = FIXTURE / "solutions" / "stats_basics" / "stats.py"
@@ -173,7 +172,7 @@ def test_bad_mutation_settings_are_config_errors(table):
 
 
 def test_mutation_settings():
-    assignment = config.load(FIXTURE / "assignments" / "stats_basics")
+    assignment = loading.load(FIXTURE / "assignments" / "stats_basics")
     settings = MutationSettings.of(assignment)
     assert settings.bar == 0.95
     assert set(settings.equivalent) == {"stats.py:15:30:keyword:0", "stats.py:32:9:arith:0"}
@@ -257,7 +256,7 @@ TOO_STRICT = "center() keeps float32 (too strict: the docstring allows any float
 def test_a_test_that_fails_a_corpus_member_is_reported_too_strict():
     """The fixture's valid_float64 is correct work that one test wrongly rejects: that test
     is named, and the run fails whatever its mutation score."""
-    assignment = config.load(FIXTURE / "assignments" / "stats_basics")
+    assignment = loading.load(FIXTURE / "assignments" / "stats_basics")
     too_strict = mutation_run._grade_corpus(assignment, STATS.parent, jobs=1, selection=(),
                                             progress=False)
     assert too_strict == {"valid_float64": (TOO_STRICT,)}

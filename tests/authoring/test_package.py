@@ -16,12 +16,11 @@ from course import (
 )
 
 from grader import cli
+from grader.assignment import PACKAGE_ROOT, ConfigError, loading
 from grader.authoring import data, package
 from grader.authoring.leaks import leaks
 from grader.authoring.project import Project
 from grader.authoring.skeleton import transform_tree
-from grader.judge import config as configs
-from grader.judge.config import ConfigError
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +146,7 @@ def test_prepared_datasets_are_the_declared_ones_and_the_training_one(course):
                                    'datasets = ["synthetic-cifar10"]'))
     assert data.declared(course.assignment(NAME)) == ["synthetic-cifar10", "mnist-embedded"]
     config.write_text(text.replace('datasets = ["mnist-embedded"]', 'datasets = ["imagenet"]'))
-    configs.load.cache_clear()  # the engine parses each assignment.toml once per process
+    loading.load.cache_clear()  # the engine parses each assignment.toml once per process
     with pytest.raises(ConfigError, match=r"\['imagenet'\] are not registered"):
         data.declared(course.assignment(NAME))
 
@@ -157,7 +156,7 @@ def set_config(course: Project, old: str, new: str) -> None:
     text = config.read_text()
     assert old in text
     config.write_text(text.replace(old, new))
-    configs.load.cache_clear()  # the engine parses each assignment.toml once per process
+    loading.load.cache_clear()  # the engine parses each assignment.toml once per process
 
 
 def test_an_assignments_requirements_reach_both_zips(course):
@@ -200,7 +199,7 @@ def test_build_fails_early_when_an_extension_cannot_load(course, capsys):
 
 def test_zips_ship_the_courses_own_framework_copy_when_it_has_one(tmp_path):
     assert package.framework(Project(tmp_path), ".")["./grader/__init__.py"] == \
-        (configs.PACKAGE_ROOT / "grader/__init__.py").read_bytes()  # none: the installed one
+        (PACKAGE_ROOT / "grader/__init__.py").read_bytes()  # none: the installed one
     (tmp_path / "grader").mkdir()
     (tmp_path / "grader/__init__.py").write_text('"""The course\'s fork."""\n')
     for name in ("pyproject.toml", "README.md"):

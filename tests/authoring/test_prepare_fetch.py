@@ -26,8 +26,8 @@ import torch
 from PIL import Image
 
 from grader import cli
+from grader.assignment import ConfigError, loading
 from grader.authoring import data
-from grader.judge import config
 from grader.toolkit.datasets import DATA_ROOT_ENV, get_dataset, sources
 from grader.toolkit.datasets.fetch import FetchError, ensure, missing
 
@@ -261,13 +261,13 @@ def test_a_source_without_a_confirmed_checksum_is_never_fetched_nor_trusted(tmp_
 def test_a_sources_file_with_a_wrong_entry_is_a_config_error(tmp_path):
     path = tmp_path / "sources.toml"
     path.write_text('[[mnist.files]]\nurl = "http://x/a.gz"\npath = "a.gz"\nunpack = "gunzip"\n')
-    with pytest.raises(config.ConfigError, match="unpack needs unpacked"):
+    with pytest.raises(ConfigError, match="unpack needs unpacked"):
         data.source_table(path)
     path.write_text('[[mnist.files]]\nurl = "http://x/a.gz"\npath = "a.gz"\nunpack = "rar"\n')
-    with pytest.raises(config.ConfigError, match="must be one of gunzip, tar, zip"):
+    with pytest.raises(ConfigError, match="must be one of gunzip, tar, zip"):
         data.source_table(path)
     path.write_text('[[mnist.files]]\nurl = "http://x/a.gz"\npath = "../a.gz"\n')
-    with pytest.raises(config.ConfigError, match="'../a.gz' must be a path inside the data root"):
+    with pytest.raises(ConfigError, match="'../a.gz' must be a path inside the data root"):
         data.source_table(path)
 
 
@@ -282,9 +282,9 @@ def course(tmp_path, monkeypatch):
         '[assignment]\nname = "realdata"\n\n[data]\ndatasets = ["mnist"]\n'
         'weights = ["alexnet"]\n')
     monkeypatch.setenv(DATA_ROOT_ENV, str(tmp_path / "data"))
-    config.load.cache_clear()
+    loading.load.cache_clear()
     yield tmp_path / "course"
-    config.load.cache_clear()
+    loading.load.cache_clear()
 
 
 def test_prepare_fetches_what_the_assignment_declares(server, course, tmp_path, capsys):
@@ -297,7 +297,7 @@ def test_prepare_fetches_what_the_assignment_declares(server, course, tmp_path, 
     assert f"mnist/heldout: {IMAGES} images from mnist" in out
     assert server.hits["/15SceneData.zip"] == 0  # not declared: not fetched
     # what `grader calibrate` records as the weights it trained with
-    assignment = config.load(course / "assignments/realdata")
+    assignment = loading.load(course / "assignments/realdata")
     assert data.weights_used(assignment) == {
         "alexnet": sha256(bodies["weights/alexnet-owt-7be5be79.pth"])}
 

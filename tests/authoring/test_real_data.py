@@ -26,9 +26,8 @@ from real_samples import (
     write_cifar10,
 )
 
+from grader.assignment import PACKAGE_ROOT, loading
 from grader.authoring import data
-from grader.judge import config
-from grader.judge.config import PACKAGE_ROOT
 from grader.toolkit import datasets
 from grader.toolkit.datasets import DATA_ROOT_ENV, cifar, sources, weights
 from grader.toolkit.datasets.fetch import sha256_of
@@ -202,13 +201,13 @@ def test_choosing_real_15scene_is_all_it_takes_to_prepare_alexnets_weights(datas
     shutil.copy(ASSIGNMENTS / "scene_recognition" / "datasets.py", folder)
     (folder / "assignment.toml").write_text(
         f'[extensions]\ndatasets = "datasets.py"\n\n[training]\ndataset = "{dataset}"\n')
-    config.load.cache_clear()
+    loading.load.cache_clear()
     try:
-        assignment = config.load(folder)
+        assignment = loading.load(folder)
     finally:
-        config.load.cache_clear()
+        loading.load.cache_clear()
+    assert data.weight_names(assignment) == needs  # which registers the module's datasets
     assert datasets.NEEDS_WEIGHTS["15scene"] == ("alexnet",)
-    assert data.weight_names(assignment) == needs
 
 
 def test_weights_a_dataset_names_are_checked_and_replaced_with_its_module(tmp_path):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from real_samples import write_15scene, write_cifar10
 
-from grader.judge import config, runner
-from grader.judge.config import PACKAGE_ROOT
+from grader.assignment import PACKAGE_ROOT, loading
+from grader.judge import runner
 from grader.toolkit.datasets import DATA_ROOT_ENV
 
 
@@ -24,18 +24,18 @@ def switched(course: Path, name: str, default: str, real: str, thresholds: str =
     line = f'[training]\ndataset = "{default}"\n'  # the one line (calibration records it too)
     assert text.count(line) == 1
     toml.write_text(text.replace(line, f'[training]\ndataset = "{real}"\n') + thresholds)
-    config.load.cache_clear()
+    loading.load.cache_clear()
     return course / "assignments" / name
 
 
 def grade(root: Path, tmp_path: Path, valid_results, *pytest_args: str) -> dict:
     try:
-        assignment = config.load(root)
+        assignment = loading.load(root)
         return valid_results(runner.grade(assignment, assignment.reference,
                                           tmp_path / "results.json", sandbox=False,
                                           device="cpu", extra_args=pytest_args))
     finally:
-        config.load.cache_clear()
+        loading.load.cache_clear()
 
 
 def test_cifar_resnet_grades_simplenn_on_cifar10(tmp_path, monkeypatch, valid_results):

@@ -17,7 +17,7 @@ from course import sandbox_args
 from real_samples import write_15scene, write_cifar10
 
 from grader import cli
-from grader.judge.config import PACKAGE_ROOT
+from grader.assignment import PACKAGE_ROOT
 
 NAME = "realdata"
 ASSIGNMENTS = PACKAGE_ROOT / "assignments"

@@ -5,11 +5,11 @@ import re
 import pytest
 
 from grader import cli
+from grader.assignment import Assignment, ConfigError, parse
 from grader.authoring import scaffold, selftest
 from grader.authoring.project import Project
 from grader.authoring.selftest import Expected
 from grader.judge import session
-from grader.judge.config import Assignment, ConfigError, parse
 
 
 def row(number, name, status="passed", score=1.0, output=""):

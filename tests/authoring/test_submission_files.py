@@ -2,12 +2,12 @@
 
 import zipfile
 
-from grader.judge import config
+from grader.assignment import loading
 from grader.judge.files import stage
 
 
 def example(fixtures_dir):
-    return config.load(fixtures_dir / "example")
+    return loading.load(fixtures_dir / "example")
 
 
 def test_zip_of_a_folder_with_mac_metadata_stages_only_the_allow_list(tmp_path, fixtures_dir):

@@ -8,10 +8,10 @@ from course import NAME, PROJECT, run_pytest
 from safetensors.torch import save
 
 from grader import cli
+from grader.assignment import ConfigError
 from grader.authoring import golden, template
 from grader.authoring.leaks import leaks
 from grader.authoring.project import Project
-from grader.judge.config import ConfigError
 
 
 def test_checked_in_fixture_template_is_current(project):

@@ -23,7 +23,7 @@ import pytest
 from conftest import without_timings
 from PIL import Image
 
-from grader.judge.config import PACKAGE_ROOT
+from grader.assignment import PACKAGE_ROOT
 
 REFERENCE = PACKAGE_ROOT / "solutions" / "mnist_nets"
 SKELETON = PACKAGE_ROOT / "student_template" / "mnist_nets"

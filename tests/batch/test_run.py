@@ -2,6 +2,7 @@
 kept to their own rows, resume, the gradebook and pictures."""
 
 import csv
+import dataclasses
 import json
 import logging
 import os
@@ -10,13 +11,15 @@ import subprocess
 import sys
 import threading
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import TINY, tiny_submission, without_timings
 
 from grader import cli
-from grader.batch import run
+from grader.batch import host, run
+from grader.batch.grading import Finished
 from grader.batch.sources import Submission
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -147,43 +150,102 @@ def _running(argument: str) -> list[int]:
 def test_gpus_are_shared_out_between_slots_and_announced(monkeypatch, caplog):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")
     with caplog.at_level(logging.INFO, logger="grader.batch"):
-        assert run.gpu_slots(3, "auto") == ["0", "1", "0"]
+        assert host.gpu_slots(3, "auto") == ["0", "1", "0"]
     assert "3 gradings at a time share 2 GPU(s)" in caplog.text
-    assert run.gpu_slots(2, "cpu") == [None, None]
+    assert host.gpu_slots(2, "cpu") == [None, None]
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
-    assert run.gpu_slots(2, "cuda") == [None, None]
+    assert host.gpu_slots(2, "cuda") == [None, None]
 
 
-def _judge(disturbed: set[str], passes: list):
-    """A stand-in for the local gradings: each writes a results.json scoring its pass
-    number, marked for a regrade for the submissions in `disturbed` (then removed from it
-    when `passes` says a regrade may come out clean)."""
-    def grade(assignment, todo, options, jobs):
-        passes.append(([job.submission.id for job in todo], jobs))
-        for job in todo:
-            extra = {"regrade": ["1.1"]} if job.submission.id in disturbed else {}
-            run.results.write_atomic(job.results, {"score": len(passes), "tests": [],
-                                                   "extra_data": extra})
-            yield job, run.Finished(0, 0.1)
-    return grade
+@dataclass
+class Scripted:
+    """A stand-in scheduler, all the batch sees of one being the Scheduler interface: it
+    ends its jobs in reverse order, each with a results.json scoring the pass it was graded
+    in. A submission in `disturbed` comes out marked for a regrade that many more times;
+    one in `lost` ends with a grader problem. `passes` records each run's submissions and
+    slots; `closed`, the gradings still running when a run was stopped."""
+
+    slots: int
+    disturbed: dict[str, int] = field(default_factory=dict)
+    lost: frozenset[str] = frozenset()
+    passes: list = field(default_factory=list)
+    closed: list = field(default_factory=list)
+
+    def run(self, jobs):
+        self.passes.append(([job.submission.id for job in jobs], self.slots))
+        running = list(reversed(jobs))
+        try:
+            while running:
+                job = running.pop(0)
+                yield job, self._grade(job)
+        finally:
+            if running:
+                self.closed.append([job.submission.id for job in running])
+
+    def alone(self):
+        return dataclasses.replace(self, slots=1)
+
+    def _grade(self, job):
+        name = job.submission.id
+        if name in self.lost:
+            return Finished(None, 0.1, "its node went away")
+        marked = self.disturbed.get(name, 0) > 0
+        self.disturbed[name] = self.disturbed.get(name, 0) - 1
+        run.results.write_atomic(job.results, {"score": len(self.passes), "tests": [],
+                                               "extra_data": {"regrade": ["1.1"]} if marked
+                                               else {}})
+        return Finished(0, 0.1)
+
+
+def scripted(monkeypatch, **script) -> Scripted:
+    """grade_many's scheduler, from now on: a Scripted one with the batch's `jobs` slots."""
+    made = []
+
+    def scheduler_for(assignment, options, jobs, cluster):
+        made.append(Scripted(jobs, **script))
+        return made[-1]
+
+    monkeypatch.setattr(run, "scheduler_for", scheduler_for)
+    return made
+
+
+def test_the_batch_takes_gradings_in_the_order_its_scheduler_ends_them(tmp_path, monkeypatch):
+    """Reverse order, and one grading lost by its scheduler: each outcome comes as its
+    grading ends, the lost one as a grader problem in its own row, and only the finished
+    ones are marked done (so resume grades the lost one again)."""
+    made = scripted(monkeypatch, lost=frozenset({"b"}))
+    class_ = [tiny_submission(tmp_path / "class" / name) for name in "abc"]
+    outcomes = list(run.grade_many(TINY, class_, tmp_path / "out", jobs=3))
+    assert [(o.submission.id, o.state) for o in outcomes] == [
+        ("c", "graded"), ("b", "failed"), ("a", "graded")]
+    assert made[0].passes == [(["a", "b", "c"], 3)]
+    assert "its node went away" in outcomes[1].problem
+    assert "its node went away" in results_of(tmp_path / "out", "b")["output"]
+    assert {p.parent.name for p in (tmp_path / "out").glob("*/grading.json")} == {"a", "c"}
+    again = run.grade_many(TINY, class_, tmp_path / "out", jobs=3, resume=True)
+    assert {o.submission.id: o.state for o in again} == {
+        "a": "resumed", "b": "failed", "c": "resumed"}
+    assert made[1].passes == [(["b"], 3)]
+
+
+def test_stopping_the_batch_early_stops_its_scheduler(tmp_path, monkeypatch):
+    made = scripted(monkeypatch)
+    class_ = [tiny_submission(tmp_path / "class" / name) for name in "abc"]
+    batch = run.grade_many(TINY, class_, tmp_path / "out", jobs=3)
+    assert next(batch).submission.id == "c"
+    batch.close()
+    assert made[0].closed == [["b", "a"]]  # the gradings still running were stopped
 
 
 def test_a_grading_marked_for_a_regrade_is_graded_again_alone_at_the_end(
         tmp_path, monkeypatch, caplog):
     """`slow` is disturbed on its first grading (as a busy machine disturbs a timing): its
     outcome comes last, from a second grading run on its own; `quick` is graded once."""
-    passes, disturbed = [], {"slow"}
-    first = _judge(disturbed, passes)
-
-    def once(*args):
-        yield from first(*args)
-        disturbed.clear()  # the machine is quiet by the regrade
-
-    monkeypatch.setattr(run, "_run_locally", once)
-    class_ = [tiny_submission(tmp_path / "class" / name) for name in ("quick", "slow")]
+    made = scripted(monkeypatch, disturbed={"slow": 1})
+    class_ = [tiny_submission(tmp_path / "class" / name) for name in ("slow", "quick")]
     with caplog.at_level(logging.INFO, logger="grader.batch"):
         outcomes = list(run.grade_many(TINY, class_, tmp_path / "out", jobs=2))
-    assert passes == [(["quick", "slow"], 2), (["slow"], 1)]
+    assert made[0].passes == [(["slow", "quick"], 2), (["slow"], 1)]
     assert [(o.submission.id, o.document["score"]) for o in outcomes] == [("quick", 1),
                                                                          ("slow", 2)]
     assert "1 grading(s) marked for a regrade" in caplog.text
@@ -191,12 +253,11 @@ def test_a_grading_marked_for_a_regrade_is_graded_again_alone_at_the_end(
 
 
 def test_a_grading_that_stays_marked_is_kept_and_resume_grades_it_again(tmp_path, monkeypatch):
-    passes = []
-    monkeypatch.setattr(run, "_run_locally", _judge({"slow"}, passes))
+    made = scripted(monkeypatch, disturbed={"slow": 99})
     slow = [tiny_submission(tmp_path / "class" / "slow")]
     [still] = run.grade_many(TINY, slow, tmp_path / "out", jobs=2)
     assert run.results.needs_regrade(still.document) and still.state == "graded"
-    assert passes == [(["slow"], 2), (["slow"], 1)]
+    assert made[0].passes == [(["slow"], 2), (["slow"], 1)]
     [again] = run.grade_many(TINY, slow, tmp_path / "out", resume=True)
     assert again.state == "graded"  # not "resumed": a marked grading is never kept
 

@@ -5,9 +5,9 @@ import zipfile
 
 import pytest
 
+from grader.assignment import ConfigError
 from grader.batch import sources
 from grader.batch.sources import Student
-from grader.judge.config import ConfigError
 
 # As Gradescope writes it: Ruby symbols as keys, Ruby-tagged values.
 METADATA = """\

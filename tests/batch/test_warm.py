@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import TINY, tiny_submission, without_timings
 
-from grader.batch import run, warm
+from grader.batch import grading, run, warm
 
 PROBE = TINY.parent / "probe"  # one judge-side test that fails in a used judge process
 
@@ -74,14 +74,14 @@ def test_nothing_of_one_grading_reaches_the_next(tmp_path):
 
 def test_a_lost_judge_costs_only_the_grading_in_flight(tmp_path):
     submission = tiny_submission(tmp_path / "submission")
-    judge = warm.WarmJudge(PROBE, run.grade_env((), {"PROBE_WAIT_S": "60"}))
+    judge = warm.WarmJudge(PROBE, grading.grade_env((), {"PROBE_WAIT_S": "60"}))
     try:
         lost = judge.grade(_argv(submission, tmp_path / "lost.json"), tmp_path / "lost.log", ())
         os.kill(judge.process.pid, signal.SIGKILL)
         finished = lost.wait(timeout=120)
         assert finished.problem == "the warm judge ended (killed by SIGKILL)"
         assert not _alive(lost.pid)  # the grading it left behind was killed
-        judge.env = run.grade_env(())  # the next warm judge's gradings need not wait
+        judge.env = grading.grade_env(())  # the next warm judge's gradings need not wait
         again = judge.grade(_argv(submission, tmp_path / "again.json"), tmp_path / "again.log",
                             ())
         assert again.wait(timeout=120).ok  # by a new warm judge
@@ -97,7 +97,7 @@ def _comparable(document: dict) -> str:
 
 
 def _argv(submission: Path, results: Path) -> list[str]:
-    return run.grade_argv(PROBE, submission, results, device="cpu")
+    return grading.grade_argv(PROBE, submission, results, device="cpu")
 
 
 def _alive(pid: int) -> bool:

@@ -8,15 +8,16 @@ too. Skipped without a GPU (the CPU path is test_reference.py's).
 import pytest
 import torch
 
-from grader.judge import config, runner
+from grader.assignment import loading
+from grader.judge import runner
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_reference_reaches_the_cuda_thresholds(request, tmp_path, valid_results):
     root = request.config.rootpath
-    config.load.cache_clear()
-    assignment = config.load(root / "assignments/cifar_resnet")
+    loading.load.cache_clear()
+    assignment = loading.load(root / "assignments/cifar_resnet")
     document = valid_results(runner.grade(assignment, root / "solutions/cifar_resnet",
                                           tmp_path / "results.json", device="cuda",
                                           extra_args=("-m", "training")))

@@ -4,16 +4,16 @@ import shutil
 
 import pytest
 
+from grader.assignment import loading
 from grader.authoring import transform_tree
-from grader.judge import config, runner
+from grader.judge import runner
 
 RUNS = 2
 TESTS = 34  # every test of the assignment on a CPU
 
 
 def load(root):
-    config.load.cache_clear()  # reading registers the datasets, which each test forgets
-    return config.load(root / "assignments/cifar_resnet")
+    return loading.load(root / "assignments/cifar_resnet")
 
 
 def strip(document):

@@ -8,7 +8,8 @@ import shutil
 import pytest
 import torch
 
-from grader.judge import config, runner
+from grader.assignment import loading
+from grader.judge import runner
 from grader.toolkit import secret
 
 ASSIGNMENT = "assignments/cifar_resnet"
@@ -50,8 +51,8 @@ def test_accuracy_on_the_test_images_is_told_in_whole_percent(request, tmp_path,
     rows = [label if i < right else (label + 1) % 10 for i, label in enumerate(labels)]
     (submission / "predictions.csv").write_text(
         "Id,Label\n" + "".join(f"{i},{label}\n" for i, label in enumerate(rows)))
-    config.load.cache_clear()
-    document = runner.grade(config.load(root / ASSIGNMENT), submission, tmp_path / "r.json",
+    loading.load.cache_clear()
+    document = runner.grade(loading.load(root / ASSIGNMENT), submission, tmp_path / "r.json",
                             sandbox=False, extra_args=("-k", "test_predictions_csv"))
     output = document["tests"][0]["output"]
     assert document["tests"][0]["status"] == "failed"

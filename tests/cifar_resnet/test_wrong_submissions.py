@@ -14,7 +14,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from grader.judge import config, runner
+from grader.assignment import loading
+from grader.judge import runner
 
 RESNET = "(test_resnet or test_timing) and not checkpoint"
 SIMPLE = "test_models or test_architecture"
@@ -103,9 +104,7 @@ def mutate(root, tmp_path, file, old, new):
 
 
 def load(root):
-    """The assignment, read again: reading registers its datasets, which each test forgets."""
-    config.load.cache_clear()
-    return config.load(root / "assignments/cifar_resnet")
+    return loading.load(root / "assignments/cifar_resnet")
 
 
 def grade(root, submission, tmp_path, selection):

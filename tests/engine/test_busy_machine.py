@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.assignment import loading
 from grader.authoring.selftest import stage_case
-from grader.judge import config
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "bench_busy.py"
@@ -35,7 +35,7 @@ CASES = [(name, ROOT / "solutions" / name) for name in ASSIGNMENTS] + [
                               for a, s in CASES])
 def test_full_marks_with_every_cpu_oversubscribed(tmp_path, assignment, submission):
     if submission.parent.name == "test_submissions":  # as selftest grades it: see stage_case
-        submission = stage_case(config.load(ROOT / "assignments" / assignment), submission,
+        submission = stage_case(loading.load(ROOT / "assignments" / assignment), submission,
                                 ROOT / "solutions" / assignment, tmp_path / submission.name)
     measured = tmp_path / "busy.json"
     done = subprocess.run(

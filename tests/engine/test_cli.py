@@ -1,13 +1,40 @@
 """The `grader` command and the summary students see from plain `pytest`."""
 
+import argparse
+import importlib
 import json
 import shutil
 import subprocess
 import sys
+import types
 
 import pytest
 
 from grader import cli
+from grader.assignment import PACKAGE_ROOT
+from grader.authoring import commands as authoring_commands
+from grader.batch import commands as batch_commands
+
+# Each subcommand's arguments, in the order --help lists them, as the README and docs describe
+# them: a positional by its name, an option by its first spelling.
+COMMAND_LINE = {
+    "grade": ["assignment", "submission", "--explain", "-o", "--device", "--no-sandbox",
+              "--pytest-report", "--project"],
+    "list": ["--datasets", "--project"],
+    "new": ["NAME", "--project"],
+    "template": ["NAME", "--check", "--project"],
+    "selftest": ["NAME", "--device", "--no-sandbox", "--seeds", "--project"],
+    "build": ["NAME", "-o", "--no-selftest", "--new-secret", "--device", "--no-sandbox",
+              "--seeds", "--project"],
+    "prepare": ["NAME", "--download", "--sources", "--project"],
+    "calibrate": ["NAME", "--seeds", "--device", "-o", "--project"],
+    "mutate": ["NAME", "--sample", "--jobs", "-m", "-o", "--project"],
+    "batch": ["assignment", "submissions", "-o", "--jobs", "--resume", "--device",
+              "--pytest-args", "--timeout", "--ray", "--cpus-per-grading", "--gpus-per-grading",
+              "--memory-per-grading", "--project"],
+    "ci": ["assignment", "submission", "-o", "--device", "--fail-below-full", "--project"],
+}
+AUTHORING = {"new", "template", "selftest", "build", "prepare", "calibrate", "mutate"}
 
 
 def test_grade_exits_zero_whatever_the_score(tmp_path, fixtures_dir, capsys):
@@ -102,3 +129,63 @@ def test_batch_and_ci_find_the_assignment_in_a_course_repository(command, tmp_pa
     assert cli.main([command, "example", *given, "--project", str(project)]) == 2
     assert f"no assignment 'example' under {project.resolve()}/assignments (known: " \
            "calc_basics)" in capsys.readouterr().err
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+def _command_line() -> dict[str, list[str]]:
+    """What `grader <command> --help` lists, read from a freshly built parser."""
+    return {name: [a.metavar if not a.option_strings and a.metavar else
+                   (a.option_strings or [a.dest])[0]
+                   for a in sub._actions if not isinstance(a, argparse._HelpAction)]
+            for name, sub in _subcommands(cli.build_parser()).items()}
+
+
+def test_every_subcommand_keeps_its_arguments_in_order():
+    assert _command_line() == COMMAND_LINE
+    assert list(_subcommands(cli.build_parser())) == list(COMMAND_LINE)  # --help's order
+
+
+@pytest.mark.parametrize("name", COMMAND_LINE)
+def test_every_subcommand_builds_its_help(name, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main([name, "--help"])
+    assert info.value.code == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"usage: grader {name} ")
+    assert "--project PROJECT" in printed and "the course repository (default: " in printed
+
+
+@pytest.mark.parametrize("name", COMMAND_LINE)
+def test_project_defaults_to_this_repository_for_authoring_only(name):
+    project = next(a for a in _subcommands(cli.build_parser())[name]._actions
+                   if a.dest == "project")
+    assert project.default == (PACKAGE_ROOT if name in AUTHORING else None)
+    assert ("$GRADER_ASSIGNMENTS" in project.help) == (name not in AUTHORING)
+
+
+COMMAND_MODULES = [cli, authoring_commands, batch_commands]
+
+
+@pytest.mark.parametrize("module", COMMAND_MODULES, ids=lambda m: m.__name__)
+def test_command_modules_hold_no_mutable_registry(module):
+    """The commands are tables read when the parser is built, not a registry that importing
+    fills: nothing at module level can be added to."""
+    mutable = [name for name, value in vars(module).items()
+               if not name.startswith("__") and isinstance(value, (dict, list, set))]
+    assert not mutable, f"{module.__name__} holds mutable module-level state: {mutable}"
+    assert isinstance(module.COMMANDS, tuple) and module.COMMANDS
+    for row in module.COMMANDS:
+        assert isinstance(row, tuple)
+        name, summary, arguments, run = row
+        assert name in COMMAND_LINE and isinstance(summary, str)
+        assert all(isinstance(f, types.FunctionType) for f in (arguments, run))
+
+
+def test_importing_the_cli_again_gives_the_same_commands():
+    before = _command_line()
+    for module in COMMAND_MODULES[::-1]:  # the command tables first, then the cli reading them
+        importlib.reload(module)
+    assert _command_line() == before == COMMAND_LINE

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.assignment import ConfigError, loading, parse, parse_table
 from grader.authoring import data
 from grader.authoring.selftest import Expected
-from grader.judge import config
-from grader.judge.config import ConfigError, parse, parse_table
 from grader.toolkit.recipe import Recipe
 
 ROOT = Path(__file__).parents[2]
@@ -56,7 +55,7 @@ def test_every_toml_block_of_the_authoring_docs_passes_its_schema(tmp_path):
 def test_a_typo_names_the_file_table_key_and_the_key_meant(tmp_path):
     folder = write(tmp_path, "[grading]\ncall_timout_s = 5\n")
     with pytest.raises(ConfigError) as info:
-        config.load(folder)
+        loading.load(folder)
     assert str(info.value) == (f"{folder}/assignment.toml: [grading] call_timout_s: unknown key "
                                "(did you mean call_timeout_s?)")
 
@@ -141,7 +140,7 @@ epochs = 2
 steps = 10
 lr = 0.01
 """)
-    assignment = config.load(folder)
+    assignment = loading.load(folder)
     assert assignment.recipe("Net") == Recipe(optimizer="adam", lr=0.01, epochs=2, steps=10)
     assert assignment.recipe("Other") == Recipe(optimizer="adam", lr=0.001, epochs=2)
     assert assignment.settings.training.dataset == "mnist-embedded"
@@ -153,13 +152,13 @@ def test_extension_modules_must_exist_inside_the_folder(tmp_path):
     folder = write(tmp_path, '[extensions]\nhelpers = "../helpers.py"\n')
     (tmp_path / "helpers.py").write_text("")
     with pytest.raises(ConfigError, match=r"helpers: '../helpers.py' must be a .py file inside"):
-        config.load(folder)
+        loading.load(folder)
     folder = write(tmp_path / "other", '[extensions]\nhelpers = "helpers.py"\n')
     with pytest.raises(ConfigError, match=r"helpers: 'helpers.py': no such file"):
-        config.load(folder)
+        loading.load(folder)
     (folder / "helpers.py").write_text("def f():\n    return 1\n")
-    config.load.cache_clear()
-    assert config.load(folder).helpers_module == folder / "helpers.py"
+    loading.load.cache_clear()
+    assert loading.load(folder).helpers_module == folder / "helpers.py"
 
 
 def dataset_module(name: str) -> str:
@@ -169,7 +168,7 @@ def dataset_module(name: str) -> str:
 def test_an_unknown_training_dataset_is_refused_at_load_naming_the_known_ones(tmp_path):
     folder = write(tmp_path, '[training]\ndataset = "mnist-embeded"\n')
     with pytest.raises(ConfigError) as info:
-        config.load(folder)
+        loading.load(folder)
     assert str(info.value) == (
         f"{folder}/assignment.toml: [training] dataset: unknown dataset 'mnist-embeded' "
         "(built in: mnist, mnist-embedded, synthetic-cifar10; an assignment adds its own with "
@@ -180,16 +179,16 @@ def test_a_training_dataset_may_come_from_the_assignments_own_module(tmp_path):
     own = '[extensions]\ndatasets = "datasets.py"\n[training]\ndataset = "{}"\n'
     folder = write(tmp_path / "own", own.format("stripes"))
     (folder / "datasets.py").write_text(dataset_module("stripes"))
-    assert config.load(folder).settings.training.dataset == "stripes"
+    assert loading.load(folder).settings.training.dataset == "stripes"
     typo = write(tmp_path / "typo", own.format("band"))
     (typo / "datasets.py").write_text(dataset_module("bands"))
     with pytest.raises(ConfigError, match=r"unknown dataset 'band' \(built in: mnist, "
                                           r"mnist-embedded, synthetic-cifar10; datasets.py adds "
                                           r"bands\)"):
-        config.load(typo)
+        loading.load(typo)
 
 
 def test_a_student_templates_copy_keeps_a_dataset_whose_module_stays_with_the_judge(tmp_path):
     folder = write(tmp_path, '[assignment]\npublic_tests_only = true\n'
                              '[training]\ndataset = "stripes"\n')
-    assert config.load(folder).settings.training.dataset == "stripes"
+    assert loading.load(folder).settings.training.dataset == "stripes"

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from grader import cli
-from grader.judge import config, explain
+from grader.assignment import loading
+from grader.judge import explain
 
 ROOT = Path(__file__).parents[2]
 
@@ -33,7 +34,7 @@ def test_grade_without_a_submission_needs_explain(fixtures_dir, capsys):
 
 @pytest.mark.slow
 def test_training_tests_say_their_budget_and_thresholds():
-    entries = explain.entries(config.load(ROOT / "assignments/mnist_nets"))
+    entries = explain.entries(loading.load(ROOT / "assignments/mnist_nets"))
     cnn = next(e for e in entries if e["number"] == "6.1.3")
     assert cnn["checks"] == [("trains SimpleCNN with the fixed budget (100 steps, batch size "
                               "64); accuracy threshold 0.925 (cpu), 0.925 (cuda)")]

@@ -5,7 +5,8 @@ import zipfile
 
 import pytest
 
-from grader.judge import config, runner
+from grader.assignment import loading
+from grader.judge import runner
 
 # number -> (score, max_score, status) for the example assignment
 GOOD = {
@@ -42,7 +43,7 @@ def graded(tmp_path_factory, request):
     def grade(name, assignment="example", source=None):
         if (name, assignment) not in cache:
             out = tmp_path_factory.mktemp(name) / "results.json"
-            doc = runner.grade(config.load(root / assignment), source or root / "submissions" / name,
+            doc = runner.grade(loading.load(root / assignment), source or root / "submissions" / name,
                                out, device="cpu", sandbox=False)
             assert json.loads(out.read_text()) == doc
             cache[name, assignment] = doc
@@ -151,7 +152,7 @@ def test_zip_submission_grades_like_the_folder_and_reports_extras(graded, tmp_pa
 
 
 def test_missing_and_oversized_files_are_named(tmp_path, fixtures_dir, valid_results):
-    assignment = config.load(fixtures_dir / "example")
+    assignment = loading.load(fixtures_dir / "example")
     empty = tmp_path / "empty"
     empty.mkdir()
     doc = valid_results(runner.grade(assignment, empty, tmp_path / "r.json", sandbox=False))
@@ -165,7 +166,7 @@ def test_missing_and_oversized_files_are_named(tmp_path, fixtures_dir, valid_res
 
 
 def test_same_submission_same_results(graded, tmp_path, fixtures_dir):
-    again = runner.grade(config.load(fixtures_dir / "example"), fixtures_dir / "submissions/wrong",
+    again = runner.grade(loading.load(fixtures_dir / "example"), fixtures_dir / "submissions/wrong",
                          tmp_path / "r.json", sandbox=False)
     first = graded("wrong")
     strip = [{k: v for k, v in t.items() if k != "extra_data"} for t in first["tests"]]
@@ -179,7 +180,7 @@ def test_internal_crash_still_writes_a_valid_file(monkeypatch, tmp_path, fixture
 
     monkeypatch.setattr(runner.pytest, "main", explode)
     out = tmp_path / "results.json"
-    doc = runner.grade(config.load(fixtures_dir / "example"), fixtures_dir / "submissions/good",
+    doc = runner.grade(loading.load(fixtures_dir / "example"), fixtures_dir / "submissions/good",
                        out, sandbox=False)
     assert json.loads(out.read_text()) == valid_results(doc)
     assert doc["score"] == 0 and doc["tests"] == []

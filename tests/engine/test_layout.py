@@ -110,17 +110,87 @@ def test_the_cycle_check_finds_a_cycle():
 
 
 # The package's layers, lowest first: a module imports only its own layer and those below.
+# Reading an assignment is the judge side's (the worker imports none of it: see above).
 # The judge and the sandbox it starts share a layer: the judge's session picks the backend.
-LAYERS = [{"grader", "textsafe", "wire", "toolkit"}, {"worker"}, {"judge", "sandbox"},
-          {"batch"}, {"authoring"}, {"cli"}]
+# The kit, what assignments' tests are written with, stands on the judge's fixtures.
+LAYERS = [
+    {"grader", "textsafe", "wire", "toolkit"},
+    {"assignment"},
+    {"worker"},
+    {"judge", "sandbox"},
+    {"kit"},
+    {"batch"},
+    {"authoring"},
+    {"cli"},
+]
 
 
 def _layer(module: str) -> int:
     part = module.split(".")[1] if "." in module else module
-    return next(i for i, names in enumerate(LAYERS) if part in names)
+    found = [i for i, names in enumerate(LAYERS) if part in names]
+    assert found, f"grader.{part} is in no layer: add it to LAYERS in {Path(__file__).name}"
+    return found[0]
 
 
 def test_each_layer_imports_only_its_own_and_lower_ones():
     upward = [f"{a} imports {b}" for a, imported in sorted(_import_graph().items())
               for b in sorted(imported) if _layer(b) > _layer(a)]
     assert not upward, "imports that run up the layers:\n" + "\n".join(upward)
+
+
+# Reading an assignment stays cheap and side-effect free for every tool: of the grader, only
+# these; nothing heavy, not even inside a function.
+ASSIGNMENT_MAY_IMPORT = ("grader.assignment", "grader.textsafe", "grader.toolkit.recipe")
+HEAVY = {"torch", "numpy", "pytest"}
+
+
+def _assignment_imports_offending(package: Path = PACKAGE) -> list[str]:
+    return [f"{path.relative_to(package.parent)}:{line} imports {name}"
+            for path in sorted((package / "assignment").rglob("*.py"))
+            for line, name in _imports(path)  # those inside functions too
+            if name.split(".")[0] in HEAVY
+            or name.startswith("grader.") and not name.startswith(ASSIGNMENT_MAY_IMPORT)]
+
+
+def test_reading_an_assignment_imports_no_torch_numpy_pytest_or_other_grader_code():
+    offending = _assignment_imports_offending()
+    assert not offending, ("grader/assignment must stay free of torch, numpy and pytest, and "
+                           "import only " + ", ".join(ASSIGNMENT_MAY_IMPORT) + ":\n"
+                           + "\n".join(offending))
+
+
+def test_the_assignment_check_sees_imports_inside_functions(tmp_path):
+    package = tmp_path / "grader"
+    (package / "assignment").mkdir(parents=True)
+    (package / "assignment" / "late.py").write_text(
+        "def f():\n    import torch.nn\n    from grader.judge import errors\n")
+    assert _assignment_imports_offending(package) == [
+        "grader/assignment/late.py:2 imports torch.nn",
+        "grader/assignment/late.py:3 imports grader.judge"]
+
+
+# Assignments' tests and conftests are written with the kit, the toolkit and the assignment's
+# reading; the judge's internals stay free to change under them.
+ASSIGNMENTS_MAY_IMPORT = ("grader.kit", "grader.toolkit", "grader.assignment")
+
+
+def _assignment_code_offending(root: Path) -> list[str]:
+    return [f"{path.relative_to(root)}:{line} imports {name}"
+            for path in sorted(root.glob("*/*.py"))  # not the submissions under test_submissions
+            for line, name in _imports(path)
+            if (name == "grader" or name.startswith("grader."))
+            and not name.startswith(ASSIGNMENTS_MAY_IMPORT)]
+
+
+def test_assignments_import_the_kit_toolkit_and_assignment_only():
+    offending = _assignment_code_offending(PACKAGE.parent / "assignments")
+    assert not offending, ("assignments may import only " + ", ".join(ASSIGNMENTS_MAY_IMPORT)
+                           + ":\n" + "\n".join(offending))
+
+
+def test_the_assignments_check_sees_a_judge_import(tmp_path):
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "conftest.py").write_text(
+        "from grader.kit import SubmissionError\nfrom grader.judge.plugin import SESSION\n")
+    assert _assignment_code_offending(tmp_path) == [
+        "course/conftest.py:2 imports grader.judge.plugin"]

@@ -9,7 +9,8 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader.judge import config, runner
+from grader.assignment import loading
+from grader.judge import runner
 from grader.judge.files import stage
 from grader.judge.notebook import modules
 
@@ -29,7 +30,7 @@ def write_notebook(path: Path, cells: list) -> Path:
 
 
 def example():
-    return config.load(ROOT / "tests/fixtures/example")
+    return loading.load(ROOT / "tests/fixtures/example")
 
 
 def test_tagged_and_commented_cells_make_the_module_and_nothing_else():
@@ -104,7 +105,7 @@ def test_mnist_nets_from_a_notebook_of_the_reference_modules(tmp_path, valid_res
         cells += [f"## {module}.py", (first, [f"module:{module}"]),
                   (f"# module: {module}\n" + rest, []), (f"{module}_scratch = 1", [])]
     write_notebook(tmp_path / "submission" / "mnist_nets.ipynb", cells)
-    assignment = config.load(ROOT / "assignments/mnist_nets")
+    assignment = loading.load(ROOT / "assignments/mnist_nets")
     out = tmp_path / "results.json"
     document = valid_results(runner.grade(assignment, tmp_path / "submission", out, device="cpu",
                                           sandbox=False, extra_args=("-m", "not training")))

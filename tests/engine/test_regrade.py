@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.judge import config, results, runner, session
+from grader.assignment import loading
+from grader.judge import results, runner, session
 from grader.toolkit import timing
 
 GOOD = Path(__file__).parents[1] / "fixtures" / "submissions" / "good"
@@ -65,7 +66,7 @@ def grade(folder: Path, *, jumpy: bool, valid_results, name: str = "", args=()) 
         'files = ["calc.py"]\n')
     (root / "test_speed.py").write_text(TESTS.format(jumpy=jumpy))
     submission = shutil.copytree(GOOD, folder / "submission")
-    return valid_results(runner.grade(config.load(root), submission, folder / "results.json",
+    return valid_results(runner.grade(loading.load(root), submission, folder / "results.json",
                                       device="cpu", sandbox=False, extra_args=args))
 
 

@@ -7,8 +7,8 @@ import re
 from rich.console import Console
 
 from grader import cli
+from grader.assignment import Row
 from grader.judge import report
-from grader.judge.results import Row
 
 
 def row(number, name="a test", status="passed", score=1, max_score=1, output=""):

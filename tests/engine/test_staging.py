@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.judge import config, files, runner
+from grader.assignment import loading
+from grader.judge import files, runner
 from grader.judge.files import member_name, stage
 from grader.toolkit import artifacts
 from grader.toolkit.artifacts import ArtifactError
@@ -26,11 +27,11 @@ SECRET = "SECRET = 'a judge-only file'\n"
 
 
 def example():
-    return config.load(ROOT / "tests/fixtures/example")
+    return loading.load(ROOT / "tests/fixtures/example")
 
 
 def cifar():
-    return config.load(ROOT / "assignments/cifar_resnet")
+    return loading.load(ROOT / "assignments/cifar_resnet")
 
 
 @pytest.fixture
@@ -178,7 +179,7 @@ def cifar_like(tmp_path: Path):
         (ROOT / "tests/fixtures/example/assignment.toml").read_text() +
         '\n[artifacts.predictions]\nfile = "predictions.csv"\nkind = "predictions"\n'
         'max_kb = 4\nthreshold = 0.5\n')
-    return config.load(root)
+    return loading.load(root)
 
 
 def test_a_folder_zipped_for_another_machine_stages_as_the_folder(tmp_path, upload, secret):

@@ -12,8 +12,8 @@ import pytest
 from rich.console import Console
 
 from grader import textsafe
+from grader.assignment import Assignment, read_results
 from grader.judge import metadata, report, results
-from grader.judge.config import Assignment
 from grader.judge.session import Outcome
 
 HOSTILE = ("lone \ud800 and \udfff, NUL \x00, bell \x07, DEL \x7f, C1 \x9b, "
@@ -125,7 +125,7 @@ def test_the_summary_shows_students_markup_as_typed():
     failed.status, failed.score = "failed", 0.0
     built = document(failed, output="[red]models.py could not be imported[/red] \x1b[2J")
     wide = Console(width=400, color_system=None, highlight=False)
-    table = "\n".join(report.table(results.read(built).rows, console=wide))
+    table = "\n".join(report.table(read_results(built).rows, console=wide))
     assert "[blink]add()[/blink]" in table
     assert "→ [bold red]Your code raised[/bold red] [link=http://x]here[/link] lone" in table
     summary = "\n".join(report.summary(built))

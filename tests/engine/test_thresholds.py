@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from grader.assignment import ConfigError, GraderProblem, loading, parse, thresholds
 from grader.authoring.tomltext import replace_tables
-from grader.judge import config, results, runner, session, thresholds
-from grader.judge.errors import GraderProblem
+from grader.judge import results, runner, session
 from grader.toolkit.datasets import ImageDataset
 
 GOOD = Path(__file__).parents[1] / "fixtures" / "submissions" / "good"
@@ -28,7 +28,7 @@ Net = 0.8
 
 
 def settings(text: str = CONFIG):
-    return config.parse(tomllib.loads(text)).thresholds
+    return parse(tomllib.loads(text)).thresholds
 
 
 @pytest.mark.parametrize("device, model, data, expected", [
@@ -57,8 +57,8 @@ def test_a_missing_pair_is_a_grader_problem_that_says_what_to_calibrate(device, 
 
 def test_the_assignment_takes_a_torch_device_and_the_dataset_it_loaded(tmp_path):
     (tmp_path / "assignment.toml").write_text(CONFIG)
-    config.load.cache_clear()
-    assignment = config.load(tmp_path)
+    loading.load.cache_clear()
+    assignment = loading.load(tmp_path)
     held = ImageDataset(torch.zeros(2, 1, 4, 4, dtype=torch.uint8), torch.zeros(2).long(),
                         (0.0,), (1.0,), "mnist")
     assert assignment.threshold(torch.device("cpu"), "Net", held) == 0.97
@@ -90,14 +90,14 @@ def test_calibrated_thresholds_are_placed_where_the_lookup_finds_them():
     ('[data]\nweights = "alexnet"', "[data] weights: expected a list of strings"),
 ])
 def test_the_schema_checks_the_new_keys(text, message):
-    with pytest.raises(config.ConfigError, match=message.replace("[", "\\[").replace("]", "\\]")):
-        config.parse(tomllib.loads(text))
+    with pytest.raises(ConfigError, match=message.replace("[", "\\[").replace("]", "\\]")):
+        parse(tomllib.loads(text))
 
 
 def test_todays_configs_still_mean_the_stand_in():
     root = Path(__file__).parents[2] / "assignments"
-    config.load.cache_clear()
-    mnist = config.load(root / "mnist_nets")
+    loading.load.cache_clear()
+    mnist = loading.load(root / "mnist_nets")
     written = tomllib.loads((root / "mnist_nets" / "assignment.toml").read_text())
     assert mnist.threshold("cpu", "SimpleCNN", "mnist-embedded") == \
         written["thresholds"]["cpu"]["SimpleCNN"]
@@ -133,8 +133,8 @@ def test_grading_without_the_pair_marks_a_regrade_not_a_failure(tmp_path, valid_
                                           'files = ["calc.py"]\n\n[thresholds.cpu]\nNet = 0.9\n')
     (root / "test_pairs.py").write_text(TESTS)
     submission = shutil.copytree(GOOD, tmp_path / "submission")
-    config.load.cache_clear()
-    document = valid_results(runner.grade(config.load(root), submission,
+    loading.load.cache_clear()
+    document = valid_results(runner.grade(loading.load(root), submission,
                                           tmp_path / "results.json", device="cpu",
                                           sandbox=False))
     real, stand_in = document["tests"]

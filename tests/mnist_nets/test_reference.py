@@ -2,8 +2,9 @@
 
 import pytest
 
+from grader.assignment import loading
 from grader.authoring import transform_tree
-from grader.judge import config, runner
+from grader.judge import runner
 
 RUNS = 3
 
@@ -16,7 +17,7 @@ def strip(document):
 @pytest.fixture(scope="module")
 def reference_runs(request, tmp_path_factory):
     root = request.config.rootpath
-    assignment = config.load(root / "assignments/mnist_nets")
+    assignment = loading.load(root / "assignments/mnist_nets")
     folders = [tmp_path_factory.mktemp("run") for _ in range(RUNS)]
     return [(runner.grade(assignment, root / "solutions/mnist_nets", folder / "results.json"),
              folder) for folder in folders]
@@ -51,7 +52,7 @@ def test_same_submission_same_score_every_run(reference_runs):
 def test_skeleton_scores_zero_with_a_reason_per_test(request, tmp_path, valid_results):
     root = request.config.rootpath
     transform_tree(root / "solutions/mnist_nets", tmp_path / "skeleton")
-    document = valid_results(runner.grade(config.load(root / "assignments/mnist_nets"),
+    document = valid_results(runner.grade(loading.load(root / "assignments/mnist_nets"),
                                           tmp_path / "skeleton", tmp_path / "results.json"))
     assert document["score"] == 0
     assert len(document["tests"]) == 37  # every test of the assignment is listed

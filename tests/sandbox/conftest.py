@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.judge import config, runner
-from grader.judge.config import Assignment
+from grader.assignment import Assignment, loading
+from grader.judge import runner
 
 HERE = Path(__file__).parent
 EXAMPLE = HERE.parent / "fixtures" / "example"
@@ -47,14 +47,14 @@ def output_of(document: dict, number: str) -> str:
 @pytest.fixture
 def example(tmp_path):
     """The example assignment, copied, with `[grading]` settings of the test's choosing."""
-    def make(**grading) -> config.Assignment:
+    def make(**grading) -> Assignment:
         root = tmp_path / f"example-{len(list(tmp_path.glob('example-*')))}"
         shutil.copytree(EXAMPLE, root)
         table = "".join(f"{k} = {v!r}\n" for k, v in grading.items() if k != "worker")
         worker = "".join(f"{k} = {v!r}\n" for k, v in grading.get("worker", {}).items())
         with open(root / "assignment.toml", "a") as f:
             f.write(f"\n[grading]\n{table}\n[grading.worker]\n{worker}")
-        return config.load(root.resolve())
+        return loading.load(root.resolve())
     return make
 
 
@@ -72,7 +72,7 @@ def grade_sandboxed(tmp_path, valid_results):
 
     results.json must be complete and valid.
     """
-    def grade(assignment: config.Assignment, submission: str | Path, *args: str) -> dict:
+    def grade(assignment: Assignment, submission: str | Path, *args: str) -> dict:
         if isinstance(submission, str):
             submission = faulty_submission(submission, tmp_path / f"submission-{submission}")
         out = tmp_path / f"results-{len(list(tmp_path.glob('results-*')))}.json"
@@ -95,11 +95,16 @@ def start_probe(**worker):
     return Proxy(backend, ["probe"])
 
 
-@pytest.fixture(scope="module")
-def probe():
-    submission = start_probe()
-    yield submission
-    submission.close()
+@pytest.fixture(scope="module", params=["warm", "cold"])
+def probe(request):
+    """The probe behind a worker forked by the judge's zygote, then behind one that
+    imports torch itself (`grader.sandbox.starts`): every protection holds both ways."""
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "cold":
+            patch.setenv("GRADER_WORKER_START", "cold")
+        submission = start_probe()
+        yield submission
+        submission.close()
 
 
 def without_namespaces(monkeypatch) -> None:

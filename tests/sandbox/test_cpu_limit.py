@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from grader.judge.config import Assignment, GradingTable, Settings
+from grader.assignment import Assignment, GradingTable, Settings
 from grader.judge.errors import SubmissionError
 from grader.sandbox.process import usable_cpus
 from tests.sandbox.conftest import EXAMPLE, HERE

@@ -24,6 +24,7 @@ def test_grade_defaults_to_the_sandbox_and_lists_its_protections(tmp_path, valid
     sandbox = document["extra_data"]["sandbox"]
     assert sandbox["backend"] == "sandbox"
     assert sandbox["worker"].startswith("separate process: python -I")
+    assert sandbox["worker_start"].startswith("warm: forked from the judge's zygote")
     assert {"user", "network", "hidden_paths", "rlimits", "memory_watchdog_mb",
             "call_timeout_s", "time_budget_s", "not_active"} <= set(sandbox)
     if NAMESPACES:

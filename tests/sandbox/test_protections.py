@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import grader
-from grader.judge.config import PACKAGE_ROOT
+from grader.assignment import PACKAGE_ROOT, Assignment
 from grader.sandbox import users
 from tests.sandbox.conftest import EXAMPLE, needs_namespaces, needs_root
 
@@ -66,7 +66,6 @@ def test_protections_are_reported_complete(probe):
 def test_a_course_kept_anywhere_hides_its_assignments_and_grading_secret(tmp_path):
     """A course repository outside the grader (`--project`): the worker must not read the
     other assignments' tests nor the course's grading secret beside them."""
-    from grader.judge.config import Assignment
     from grader.sandbox.policy import hidden_paths
     from grader.toolkit import secret
 

@@ -4,13 +4,14 @@ import json
 
 import pytest
 
+from grader.assignment import loading
 from grader.authoring import transform_tree
-from grader.judge import config, runner
+from grader.judge import runner
 
 
 @pytest.fixture
 def assignment(request):
-    return config.load(request.config.rootpath / "assignments/scene_recognition")
+    return loading.load(request.config.rootpath / "assignments/scene_recognition")
 
 
 @pytest.mark.slow

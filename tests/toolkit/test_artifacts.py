@@ -6,7 +6,7 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from grader.judge import config
+from grader.assignment import ConfigError, loading, parse
 from grader.judge.files import stage
 from grader.toolkit import artifacts
 from grader.toolkit.artifacts import ArtifactError
@@ -149,12 +149,12 @@ how = "Save it with save_file."
 def write_assignment(folder, text=ARTIFACTS):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "assignment.toml").write_text(text)
-    config.load.cache_clear()
-    return config.load(folder)
+    loading.load.cache_clear()
+    return loading.load(folder)
 
 
 def test_artifacts_are_parsed_by_the_schema():
-    settings = config.parse(tomllib.loads(ARTIFACTS))
+    settings = parse(tomllib.loads(ARTIFACTS))
     assert settings.artifacts["predictions"].threshold == 0.5
     assert settings.artifacts["checkpoint"].max_kb == 1024  # the default
     assert settings.artifacts["checkpoint"].how == "Save it with save_file."
@@ -169,8 +169,8 @@ def test_artifacts_are_parsed_by_the_schema():
     (("threshold = 0.5", "treshold = 0.5"), "did you mean threshold?"),
 ])
 def test_wrong_artifact_tables_are_refused_with_their_place(change, message):
-    with pytest.raises(config.ConfigError) as raised:
-        config.parse(tomllib.loads(ARTIFACTS.replace(*change)))
+    with pytest.raises(ConfigError) as raised:
+        parse(tomllib.loads(ARTIFACTS.replace(*change)))
     assert message in str(raised.value)
 
 

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.ao import quantization as tq
 
-from grader.judge.config import PACKAGE_ROOT
+from grader.assignment import PACKAGE_ROOT
 from grader.toolkit import quantized
 from grader.toolkit.layers import load_network, sequential
 

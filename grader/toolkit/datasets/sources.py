@@ -22,7 +22,7 @@ table by name and adds new ones: a course's own mirror, a zip it trusts, a test 
     unpacked = "MNIST/raw/train-images-idx3-ubyte"
 
 A dataset with a source here is real data: its accuracy thresholds are its own
-(``[thresholds.<device>.<name>]``, `grader.judge.thresholds`), never the stand-in's.
+(``[thresholds.<device>.<name>]``, `grader.assignment.thresholds`), never the stand-in's.
 """
 
 from __future__ import annotations

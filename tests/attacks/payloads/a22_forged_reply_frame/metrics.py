@@ -16,8 +16,7 @@ def _current_request():
 
 def count_parameters(model):
     """A22: write a well-framed reply carrying a pickle straight into the reply pipe."""
-    args = open("/proc/self/cmdline", "rb").read().split(b"\0")
-    replies = int(args[args.index(b"--replies") + 1])
+    replies = int(_sys.argv[_sys.argv.index("--replies") + 1])  # the worker's own arguments
     header = _json.dumps({"ok": True, "output": "", "seq": _current_request().get("seq"),
                           "value": {"$pickle": _base64.b64encode(_pickle.dumps(1)).decode()},
                           "nbuf": 0}).encode()

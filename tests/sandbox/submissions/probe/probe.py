@@ -3,6 +3,7 @@ import ctypes
 import os
 import resource
 import socket
+import sys
 
 import torch
 
@@ -130,3 +131,26 @@ def add_key(name):
 def message_queue(name):
     """A POSIX message queue (RLIMIT_MSGQUEUE counts its bytes)."""
     return _result(_libc.mq_open(name.encode(), os.O_CREAT | os.O_RDWR, 0o600, None))
+
+
+def leave(value):
+    """Puts `value` where a later submission's worker would find it if workers shared an
+    interpreter: globals of modules every worker has imported."""
+    torch.left_behind = value
+    sys.modules["grader.wire"].left_behind = value
+
+
+def left():
+    return [getattr(torch, "left_behind", None),
+            getattr(sys.modules["grader.wire"], "left_behind", None)]
+
+
+def process():
+    fds = []
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            fds.append(os.readlink(f"/proc/self/fd/{name}"))
+        except OSError:  # the listing's own fd, closed by now
+            pass
+    return {"pid": os.getpid(), "parent": os.getppid(), "session": os.getsid(0),
+            "threads": len(os.listdir("/proc/self/task")), "fds": fds}

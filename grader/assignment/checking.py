@@ -15,11 +15,9 @@ import typing
 from dataclasses import MISSING
 from typing import Any
 
+from grader.assignment.errors import ConfigError
+
 SUBTABLES = {"subtables": True}
-
-
-class ConfigError(Exception):
-    """An assignment that cannot be found or whose configuration is wrong."""
 
 
 def error(label: str, key: str | None, problem: str) -> ConfigError:

@@ -7,19 +7,20 @@
     SimpleNN = 0.8                # `source`, which `grader calibrate` writes and records
 
 Real data is a dataset with a source `grader prepare` fetches
-(`grader.toolkit.datasets.sources`); it never falls back to the stand-in's numbers, which
-were measured on other images. A table named after a stand-in's source also works, and
-wins over the direct entries. Grading asks for the threshold of the data it loaded
-(`Assignment.threshold`); a missing pair is the grader's problem, never the student's:
-the test is marked for a regrade and the staff's log says what to calibrate.
+(`grader.toolkit.datasets.sources`, whose names `names.real_sources` reads); it never
+falls back to the stand-in's numbers, which were measured on other images. A table named
+after a stand-in's source also works, and wins over the direct entries. Grading asks for
+the threshold of the data it loaded (`Assignment.threshold`); a missing pair is the
+grader's problem, never the student's: the test is marked for a regrade and the staff's
+log says what to calibrate.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from grader.judge.errors import GraderProblem
-from grader.toolkit.datasets.sources import is_real
+from grader.assignment.errors import GraderProblem
+from grader.assignment.names import real_sources
 
 UNGRADED = ("This test could not be graded on this run: the grader has no accuracy threshold "
             "for the data and device it used. This is a problem with the grader, not your "
@@ -32,7 +33,7 @@ def of_data(thresholds: dict[str, dict[str, Any]], device: str, data: str) -> di
     named = per_device.get(data)
     if isinstance(named, dict):
         return named
-    if is_real(data):
+    if data in real_sources():
         return {}
     return {k: v for k, v in per_device.items() if not isinstance(v, dict)}
 
@@ -41,7 +42,8 @@ def lookup(thresholds: dict[str, dict[str, Any]], device: str, model: str, data:
     """The threshold of ``model``; GraderProblem (a regrade, with a staff note) when none."""
     found = of_data(thresholds, device, data).get(model)
     if found is None:
-        table = f"[thresholds.{device}.{data}]" if is_real(data) else f"[thresholds.{device}]"
+        table = (f"[thresholds.{device}.{data}]" if data in real_sources()
+                 else f"[thresholds.{device}]")
         raise GraderProblem(UNGRADED, f"no threshold for {model} on {device} with data "
                                       f"{data!r}: calibrate it there (`grader calibrate "
                                       f"--device {device}` with that data) or set {table} "
@@ -53,7 +55,7 @@ def placed(thresholds: dict[str, dict[str, Any]], device: str, data: str,
            values: dict[str, float]) -> dict[str, dict[str, Any]]:
     """``thresholds`` with ``values`` written where `lookup` finds them for ``data``."""
     per_device = dict(thresholds.get(device, {}))
-    if is_real(data) or isinstance(per_device.get(data), dict):
+    if data in real_sources() or isinstance(per_device.get(data), dict):
         per_device[data] = {**per_device.get(data, {}), **values}
     else:
         per_device.update(values)

@@ -1,37 +1,27 @@
-"""Assignments: where they are, and their `assignment.toml`, read once against one schema.
+"""The tables of an `assignment.toml`, one frozen dataclass per table, and `parse`.
 
-Every table and key an assignment.toml may hold is declared below, one frozen
-dataclass per table. Reading a file checks it against them: an unknown table
-or key (a typo) or a value of the wrong type is a ConfigError naming the file,
-the table and the key, with the closest known key when there is one. Nothing
-is ignored silently.
+Every table and key an assignment.toml may hold is declared below. Parsing checks a
+document against them (`checking`): an unknown table or key (a typo) or a value of the
+wrong type is a ConfigError naming the table and the key, with the closest known key
+when there is one. Nothing is ignored silently.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import tomllib
 import typing
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from grader.judge.tomlcheck import SUBTABLES, ConfigError, error, parse_table, unknown
+from grader.assignment.checking import SUBTABLES, error, parse_table, unknown
+from grader.assignment.errors import ConfigError
 from grader.toolkit.recipe import Recipe
 
-CONFIG_NAME = "assignment.toml"
-CASES = "test_submissions"  # beside it: selftest's cases and the fairness corpus, never graded
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 DEVICES = ("cpu", "cuda")  # device classes with thresholds of their own
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-# A field with this metadata collects the table's sub-tables, by name ([training.<Model>]).
 MODEL_SPEC = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*")  # "module.Class"
 
-
-# ---- the schema ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class AssignmentTable:
@@ -226,7 +216,7 @@ class Settings:
     template: TemplateTable | None = None
     calibration: CalibrationTable = field(default_factory=CalibrationTable)
     # [thresholds.<device>] Model = accuracy (the stand-in data), and
-    # [thresholds.<device>.<data>] Model = accuracy (grader.judge.thresholds); written by
+    # [thresholds.<device>.<data>] Model = accuracy (grader.assignment.thresholds); written by
     # `grader calibrate`.
     thresholds: dict[str, dict[str, float | dict[str, float]]] = field(
         default_factory=dict, metadata={"keys": DEVICES})
@@ -237,60 +227,13 @@ class Settings:
     secret_files: SecretFilesTable = field(default_factory=SecretFilesTable)
 
 
-# ---- the assignment ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Assignment:
-    root: Path
-    name: str
-    title: str
-    visibility: str = "visible"
-    seed: int = 0
-    files: tuple[str, ...] = ()
-    max_file_kb: int = 1024
-    time_budget_s: float = 540.0
-    call_timeout_s: float = 120.0
-    submission: Path | None = None   # where local runs find the code (student template)
-    reference: Path | None = None    # the reference solution, for tests that compare to it
-    requirements: tuple[str, ...] = ()       # extra pip requirements ([assignment] requirements)
-    datasets_module: Path | None = None      # [extensions] datasets
-    helpers_module: Path | None = None       # [extensions] helpers
-    settings: Settings = field(default_factory=Settings, repr=False, compare=False)
-    config: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # the raw TOML
-
-    @property
-    def modules(self) -> list[str]:
-        """Importable module names of the submission (`models.py` -> `models`)."""
-        return [Path(f).stem for f in self.files if f.endswith(".py")]
-
-    @property
-    def path(self) -> Path:
-        return self.root / CONFIG_NAME
-
-    def threshold(self, device: Any, model: str, data: Any) -> float:
-        """The accuracy threshold of `model` on `device` (a torch.device or "cpu"/"cuda")
-        with `data`, the ImageDataset the test loaded (or its `source`).
-
-        No threshold for that pair is the grader's problem (GraderProblem: a regrade,
-        never the student's failure), with a staff note saying what to calibrate.
-        """
-        from grader.judge import thresholds
-
-        return thresholds.lookup(self.settings.thresholds, getattr(device, "type", device),
-                                 model, getattr(data, "source", data))
-
-    def recipe(self, model: str) -> Recipe:
-        """The training budget of `model`: [training]'s Recipe fields, then [training.<model>]."""
-        return _recipe(self.settings.training, model)
-
-
 def _given(table: Any) -> dict[str, Any]:
     """The Recipe fields a table sets."""
     return {f.name: getattr(table, f.name) for f in dataclasses.fields(Recipe)
             if getattr(table, f.name) is not None}
 
 
-def _recipe(training: Any, model: str | None) -> Recipe:
+def training_recipe(training: Any, model: str | None) -> Recipe:
     """Recipe fields of [training], then those of [training.<model>] (None: the shared ones)."""
     override = training.models.get(model)
     try:
@@ -316,8 +259,8 @@ def parse(config: dict) -> Settings:
         if models and model not in models:
             raise unknown("", f"[training.{model}]", [f"[training.{n}]" for n in models],
                            table=True)
-        _recipe(settings.training, model)
-    _recipe(settings.training, None)
+        training_recipe(settings.training, model)
+    training_recipe(settings.training, None)
     for requirement in settings.assignment.requirements:
         _check_requirement(requirement)
     _check_artifacts(settings)
@@ -358,125 +301,3 @@ def _check_requirement(text: str) -> None:
         raise error("[assignment]", "requirements",
                      f"{text!r} is not a pip requirement ({str(exc).splitlines()[0]})") from None
 
-
-def _extension(root: Path, key: str, relative: str | None) -> Path | None:
-    """The module file `[extensions] key` names: inside the assignment's folder, existing."""
-    if relative is None:
-        return None
-    path = (root / relative).resolve()
-    if not relative.endswith(".py") or not path.is_relative_to(root.resolve()):
-        raise error("[extensions]", key, f"{relative!r} must be a .py file inside the "
-                     "assignment's folder (the zips ship that folder)")
-    if not path.is_file():
-        raise error("[extensions]", key, f"{relative!r}: no such file beside assignment.toml")
-    return path
-
-
-def load(root: Path) -> Assignment:
-    """Parse `root/assignment.toml` (once per process) and register its datasets.
-
-    The datasets are registered again if the registry lost them since (tests reset it).
-    """
-    assignment = _read(Path(root))
-    if assignment.datasets_module:
-        _register_datasets(assignment.datasets_module)
-    return assignment
-
-
-@cache
-def _read(root: Path) -> Assignment:
-    path = root / CONFIG_NAME
-    try:
-        config = tomllib.loads(path.read_text())
-        settings = parse(config)
-        extensions = {key: _extension(root, key, getattr(settings.extensions, key))
-                      for key in ("datasets", "helpers")}
-        if extensions["datasets"]:
-            _register_datasets(extensions["datasets"])
-        if settings.training.dataset and not settings.assignment.public_tests_only:
-            _check_dataset(settings.training.dataset, extensions["datasets"])
-    except (OSError, tomllib.TOMLDecodeError, ConfigError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    meta, submission = settings.assignment, settings.submission
-    return Assignment(
-        root=root.resolve(),
-        name=meta.name or root.name,
-        title=meta.title or meta.name or root.name,
-        visibility=meta.visibility,
-        seed=meta.seed,
-        files=submission.files,
-        max_file_kb=submission.max_file_kb,
-        time_budget_s=settings.grading.time_budget_s,
-        call_timeout_s=settings.grading.call_timeout_s,
-        submission=(root / submission.local).resolve() if submission.local else None,
-        reference=(root / meta.reference).resolve() if meta.reference else None,
-        requirements=meta.requirements,
-        datasets_module=extensions["datasets"],
-        helpers_module=extensions["helpers"],
-        settings=settings,
-        config=config,
-    )
-
-
-load.cache_clear = _read.cache_clear  # a changed assignment.toml is read again
-
-
-def _register_datasets(module: Path) -> None:
-    from grader.toolkit.datasets import REGISTERED_FROM, register_module
-
-    if module.resolve() in REGISTERED_FROM.values():
-        return
-    try:
-        register_module(module)
-    except ValueError as exc:
-        raise error("[extensions]", "datasets", str(exc)) from None
-
-
-def _check_dataset(name: str, module: Path | None) -> None:
-    """[training] dataset names a built-in dataset or one of the assignment's own module.
-
-    Checked once that module is registered. The student template's copy is left alone: it
-    keeps the name its hidden tests train on, while the module may stay with the judge.
-    """
-    from grader.toolkit.datasets import BUILT_IN, REGISTERED_FROM
-
-    own = {n for n, source in REGISTERED_FROM.items() if module and source == module.resolve()}
-    if name not in BUILT_IN | own:
-        origin = f"; {module.name} adds {', '.join(sorted(own))}" if own else (
-            "; an assignment adds its own with [extensions] datasets")
-        raise error("[training]", "dataset", f"unknown dataset {name!r} (built in: "
-                    f"{', '.join(sorted(BUILT_IN))}{origin})")
-
-
-def find_root(path: Path) -> Path | None:
-    """The nearest folder at or above `path` that holds an assignment.toml."""
-    for folder in [path, *path.parents] if path.is_dir() else path.parents:
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-    return None
-
-
-def assignments_dir() -> Path:
-    """`$GRADER_ASSIGNMENTS`, else `assignments/` beside the grader package."""
-    return Path(os.environ.get("GRADER_ASSIGNMENTS", PACKAGE_ROOT / "assignments"))
-
-
-def resolve(name_or_path: str, project: Path | None = None) -> Assignment:
-    """An assignment by name in the course repository `project` (its `assignments/`);
-    without one, by path to its folder or by name under `assignments_dir()`."""
-    folder = Path(project).resolve() / "assignments" if project else assignments_dir()
-    path = Path(name_or_path)
-    if project is not None or not (path / CONFIG_NAME).is_file():
-        path = folder / name_or_path
-    if not (path / CONFIG_NAME).is_file():
-        known = ", ".join(sorted(p.parent.name for p in folder.glob(f"*/{CONFIG_NAME}")))
-        raise ConfigError(f"no assignment {name_or_path!r} under {folder} "
-                          f"(known: {known or 'none'})")
-    return load(path.resolve())
-
-
-def available() -> list[Assignment]:
-    root = assignments_dir()
-    if not root.is_dir():
-        return []
-    return [load(p.parent.resolve()) for p in sorted(root.glob(f"*/{CONFIG_NAME}"))]
