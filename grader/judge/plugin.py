@@ -220,7 +220,9 @@ class GradingHooks:
             public_only = any(a.config.get("assignment", {}).get("public_tests_only")
                               for a in self.state.assignments())
             for line in report.summary(self.state.document, public_only=public_only,
-                                       parts=self.state.part_titles()):
+                                       parts=report.part_titles(
+                                           (node_id, outcome.spec.number) for node_id, outcome
+                                           in self.state.outcomes.items())):
                 terminalreporter.write_line(line)
 
 

@@ -10,9 +10,10 @@ from the document goes into a `Text`, never a markup string, so a student's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import groupby
 from operator import attrgetter
+from pathlib import Path
 
 from rich import box
 from rich.console import Console
@@ -35,6 +36,17 @@ def number_key(number: str | None) -> tuple:
 def part_of(number: str | None) -> str | None:
     """The part of the assignment a test belongs to: its number's first component."""
     return number.split(".")[0] if number else None
+
+
+def part_titles(node_ids: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """Each part's test files, for the summary: {"1": "test_models.py"}, from the run's
+    (node id, test number) pairs in collection order."""
+    files: dict[str, dict[str, None]] = {}
+    for node_id, number in node_ids:
+        part = part_of(number)
+        if part:
+            files.setdefault(part, {})[Path(node_id.split("::")[0]).name] = None
+    return {part: ", ".join(names) for part, names in files.items()}
 
 
 def by_part(rows: Sequence, number: Callable = attrgetter("number")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -12,12 +11,11 @@ from typing import Any
 
 import pytest
 
-from grader.assignment import CASES, REGRADE, Assignment, loading
-from grader.judge import manifest, report, results
-from grader.judge.errors import SubmissionError
+from grader.assignment import REGRADE, Assignment, loading
+from grader.judge import backends, manifest, report, results
 from grader.judge.metadata import TestSpec
 from grader.judge.registration import register_datasets
-from grader.toolkit import secret as course_secret
+from grader.judge.secrets import grading_secret
 
 PRINTED_LIMIT = results.TEST_OUTPUT_LIMIT // 2  # of a test's output; the reason comes first
 REGRADE_NOTE = ("Some tests could not be graded fairly on this run (the grading machine was "
@@ -91,9 +89,7 @@ class GradingSession:
     def __init__(self, submission_dir: str | None, backend: str, device: str):
         self.submission_dir = Path(submission_dir).resolve() if submission_dir else None
         self.backend = backend
-        if backend == "sandbox":  # the workers' zygote imports while the judge does
-            from grader.sandbox import starts
-            starts.prestart()
+        backends.prestart(backend == "sandbox")
         self.device = device
         self.started = time.monotonic()
         self.outcomes: dict[str, Outcome] = {}       # node id -> outcome, in collection order
@@ -116,26 +112,13 @@ class GradingSession:
         return list({o.assignment.root: o.assignment for o in self.outcomes.values()}.values())
 
     def secret(self, assignment: Assignment) -> str:
-        """Mixed into the judge's input seeds when grading (see plugin.test_seed).
-
-        A digest of the course's grading secret, of the assignment's folder (hidden
-        tests included, which students never see; not its selftest cases, so that
-        editing the corpus changes no student's inputs) and of the submission:
-        unpredictable from the student's side, yet the same for the same submission,
-        so its score is the same on every run, and new with each term's secret. The
-        staff's salt, when given, grades the same files as another student's would be.
-        """
+        """The grading secret mixed into the judge's input seeds (`judge.secrets`); none
+        in process, where nothing keeps student code from reading it."""
         if self.backend != "sandbox":
             return ""
         if assignment.root not in self._secrets:
-            digest = hashlib.sha256(course_secret.read(assignment.root) or b"")
-            digest.update(self.salt.encode() + b"\0")
-            for folder in filter(None, (assignment.root, self.submission_dir)):
-                for path in sorted(p for p in folder.rglob("*") if p.is_file() and not
-                                   {"__pycache__", CASES} & set(p.relative_to(folder).parts)):
-                    digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-                    digest.update(path.read_bytes())
-            self._secrets[assignment.root] = digest.hexdigest()
+            self._secrets[assignment.root] = grading_secret(assignment, self.submission_dir,
+                                                            self.salt)
         return self._secrets[assignment.root]
 
     def submission(self, assignment: Assignment, which: str = "submission"):
@@ -171,28 +154,13 @@ class GradingSession:
         return waited > BUSY_SHARE * (ran + waited) > 0
 
     def _connect(self, assignment: Assignment, which: str):
-        if which == "reference":
-            root = assignment.reference
-        else:
-            root = self.submission_dir or assignment.submission
-        if root is None or not root.is_dir():
-            raise SubmissionError(f"No {which} folder to run ({root or 'none given'}): "
-                                  "pass --submission DIR, or run `grader grade`.")
-        modules = assignment.modules or sorted(
-            p.stem for p in root.glob("*.py") if not p.name.startswith(("test_", "conftest")))
-        if self.backend == "sandbox":
-            from grader.sandbox import SandboxBackend
-            backend = SandboxBackend(
-                root, modules, assignment=self.limits(assignment),
-                trusted=which == "reference", private=tuple(self.private_paths),
-                time_left=lambda: self.time_left(assignment),
-                memory_mb=self.overrides.get("worker_memory_mb"))
-        else:
-            from grader.judge.inprocess import InProcessBackend
-            backend = InProcessBackend(root, modules, assignment.helpers_module)
-        from grader.judge.client import Proxy  # here: it loads torch
-
-        return Proxy(backend, modules)
+        root = assignment.reference if which == "reference" else (
+            self.submission_dir or assignment.submission)
+        return backends.connect(self.limits(assignment), root, which,
+                                sandboxed=self.backend == "sandbox",
+                                private=tuple(self.private_paths),
+                                time_left=lambda: self.time_left(assignment),
+                                memory_mb=self.overrides.get("worker_memory_mb"))
 
     def drain_output(self, assignment: Assignment) -> list[str]:
         """What student code printed since the last call, now attributed."""
@@ -202,22 +170,11 @@ class GradingSession:
         taken, sub.output = sub.output, []
         return taken
 
-    def part_titles(self) -> dict[str, str]:
-        """Each part's test files, for the terminal summary: {"1": "test_models.py"}."""
-        files: dict[str, dict[str, None]] = {}
-        for node_id, outcome in self.outcomes.items():
-            part = report.part_of(outcome.spec.number)
-            files.setdefault(part, {})[Path(node_id.split("::")[0]).name] = None
-        return {part: ", ".join(names) for part, names in files.items() if part}
-
     def close(self) -> None:
         """End every worker; sandboxed, every process of their users too."""
         for sub in self.submissions.values():
             sub.close()
-        if self.backend == "sandbox":
-            from grader.sandbox import users
-
-            users.reap()
+        backends.reap(self.backend == "sandbox")
 
     def protections(self) -> dict:
         """How student code was kept from the grade, for extra_data."""
