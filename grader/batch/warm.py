@@ -11,9 +11,11 @@ submission's grade.log, then `grader.cli.main(["grade", ...])`: staging, pytest 
 grader plugin, sandboxed workers of its own, results.json written by the plugin (or by the
 runner's fallback). The child exits when it is done, so whatever a grading changed (module
 globals, caches, the datasets it loaded) ends with it and the next grading starts from the
-warm state again; a crash loses only its own submission. Before its first grading it
-starts the workers' zygote (`grader.sandbox.starts`), which every grading it forks shares:
-each sandboxed worker is a fresh process forked from that zygote, never from a judge.
+warm state again; a crash loses only its own submission. Each grading starts its own
+workers' zygote (`grader.sandbox.starts`): each sandboxed worker is a fresh process forked
+from it, never from a judge, and stays below the grading's process, so a grading stopped
+for overrunning takes its workers with it. The host's world-writable folders (where a
+worker's user may have left files) are found once, before the first fork.
 
 fork() copies only the thread that calls it, and a lock another thread held stays locked in
 the child for ever, so a warm judge forks only while it is the one thread of its process
@@ -54,7 +56,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from grader.batch import grading
-from grader.sandbox import starts
+from grader.sandbox import writable
 
 READY_TIMEOUT_S = 600  # importing takes seconds; a judge that stays silent this long is stuck
 # What every judge imports, besides the toolkit (all of it: tests import its modules).
@@ -180,7 +182,7 @@ def serve(assignment_root: Path) -> int:
     _redirect(os.devnull)  # what importing prints must not reach the replies
     try:
         warm_up(assignment_root)
-        starts.prestart()  # one zygote forks the workers of all this judge's gradings
+        writable.world_writable()  # cached: found once for all this judge's gradings
         _stop_openblas_threads()
         _check_single_threaded()
     except Exception as exc:  # noqa: BLE001 - the batch reports it on the submission's row

@@ -116,6 +116,7 @@ class SandboxBackend:
     def _start(self) -> None:
         if self.user is not None:  # leftovers (a fork bomb's sleepers) would count as the new one's
             users.kill_all(self.user.uid, self.user.gid)
+            self.user.starting()
         args = [*self.policy.worker_args, "--generation", str(self.generation)]
         self.worker = WorkerProcess(replace(self.policy, worker_args=args), self.home)
 
@@ -130,6 +131,8 @@ class SandboxBackend:
         try:
             self.applied = worker.wait_ready(min(START_TIMEOUT_S, max(self.time_left(), 1.0)))
             self.started_as = worker.start
+            if self.user:
+                self.user.ready(self.applied)
         except WorkerFault as fault:
             output = self._retire(restart=False)[-1000:]
             raise SubmissionError(_GRADER_PROBLEM.format(f"a worker {fault}: {output}")) from None
@@ -203,11 +206,11 @@ class SandboxBackend:
         if self.worker is not None:
             self.worker.close()
             self.worker = None
+        writable.remove([self.home])  # first: the staged copy is the user's (`release`)
         if self.user is not None:
             self.user.release()
         if self.hiding is not None:
             self.hiding.restore()
-        writable.remove([self.home])
 
     # -- reporting ---------------------------------------------------------------------
 

@@ -11,6 +11,12 @@ slot kills its user's processes and removes what the user owns in the host's
 world-writable folders, and its SysV IPC objects (`grader.sandbox.writable`);
 taking a slot does the same for it and for every free slot, whose run may have
 been killed before it could clean up.
+
+Looking for what a user owns walks every world-writable folder of the host, seconds
+where /tmp is crowded, so a free slot known to be clean is not looked at: a run whose
+workers all ran in a mount namespace of their own, which gives them private
+world-writable folders (`WorkerUser.release`), or a walk that found nothing, leaves the
+slot marked clean in its state file, and taking the slot removes the mark.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pwd
+import secrets
 import signal
 import subprocess
 import sys
@@ -29,7 +36,7 @@ from grader.sandbox import writable
 
 PREFIX = "grader-w"
 POOL_SIZE = 32
-LOCK_DIR = Path("/run/grader-sandbox")
+LOCK_DIR = Path("/run/grader-sandbox")  # root's alone: the slots' locks and state files
 # Sends SIGKILL to every process the worker's user may signal (all of its own), in
 # one kill(2) call, which no fork loop can outrun.
 _KILL_AS_USER = "import os,sys; os.setgroups([]); os.setgid(int(sys.argv[2])); " \
@@ -50,9 +57,41 @@ class WorkerUser:
     uid: int
     gid: int
     lock_fd: int
+    workers: int = 0   # workers started as this user (`starting`)
+    confined: int = 0  # of them, those whose ready message showed private folders (`ready`)
+
+    def starting(self) -> None:
+        """Count a worker about to start as this user: it may write on the host until its
+        ready message (`ready`) shows otherwise."""
+        self.workers += 1
+
+    def ready(self, applied: dict) -> None:
+        """A worker's ready message: what its launcher applied (`launch.apply`), reported
+        before any student code ran."""
+        if applied.get("writable"):  # set once the private tmpfs is behind them all
+            self.confined += 1
 
     def release(self) -> None:
-        _clean({self.uid: self.gid})
+        """Kill the user's processes, remove what it left, free the slot.
+
+        When every worker of this user ran confined, its files are not looked for. Each
+        applied the policy to itself before anything ran as this user: a mount namespace
+        of its own, the host read-only, one private tmpfs behind every world-writable
+        folder, then the switch to this user. Every process of the user descends from such
+        a worker and shares its namespace, which an unprivileged process cannot leave
+        (setns needs CAP_SYS_ADMIN over the host's; a namespace it makes copies the
+        mounts, locked): the confinement that hides the hidden tests. So nothing of the
+        user reached the host's folders, but the copy of the submission the judge staged,
+        which the judge removes before it releases the user (`SandboxBackend.close`). A
+        worker with no ready message, or run without the namespace (Docker), counts as
+        unconfined. `kill_all` still runs first, so that no process of the user outlives
+        the run, and the slot is marked clean while still locked: the next run to take it
+        removes the mark, which must not land after that.
+        """
+        confined = 0 < self.workers == self.confined
+        _clean({self.uid: self.gid}, files=not confined)
+        if confined:
+            _mark_clean(self.name, self.uid)
         _held.discard(self.uid)
         os.close(self.lock_fd)  # closing drops the flock
 
@@ -72,9 +111,10 @@ def acquire() -> WorkerUser:
             os.close(fd)
             raise NoWorkerUser(f"could not create user {PREFIX}{slot}: {exc}") from exc
         user = WorkerUser(entry.pw_name, entry.pw_uid, entry.pw_gid, fd)
+        was_clean = _taken(user)
         _used[user.uid] = user.gid
         _held.add(user.uid)
-        _clean_free_slots(user)
+        _clean_free_slots(user, was_clean)
         return user
     raise NoWorkerUser(f"all {POOL_SIZE} worker users are in use")
 
@@ -90,33 +130,86 @@ def _lock(name: str) -> int | None:
         return None
 
 
-def _clean_free_slots(own: WorkerUser) -> None:
+def _clean_free_slots(own: WorkerUser, own_clean: bool) -> None:
     """Leftovers of runs that died without cleaning up: `own`'s, and every free slot's.
 
-    A free slot is locked only while its user's leftovers go (no run may start a
-    worker as that user meanwhile), and only when it has some: runs taking a user at
-    the same time find the other slots free.
+    Only slots not marked clean are looked at. A free slot is locked only while its
+    user's leftovers go (no run may start a worker as that user meanwhile), and only
+    when it has some: runs taking a user at the same time find the other slots free.
+    One that has none is marked clean, unless a run took it during the walk: its
+    walk token is gone then (`_taken`). The token is set before the slot is seen free
+    and without processes, so that nothing the walk missed can have been written.
     """
     pool = {entry.pw_uid: entry for entry in pwd.getpwall()
             if entry.pw_name.startswith(PREFIX) and entry.pw_name[len(PREFIX):].isdigit()}
-    left = writable.owners(set(pool)) | (_live_uids() & set(pool))
-    for uid in left - {own.uid}:
+    token = f"walk {secrets.token_hex(8)}"
+    unknown = [uid for uid, entry in pool.items()
+               if uid != own.uid and _state(entry.pw_name) != _clean_state(uid)]
+    for uid in unknown:
+        _set_state(pool[uid].pw_name, token)
+    free = {uid for uid in unknown if _unclaimed(uid)}  # a held one: its run cleaned it
+    live = _live_uids() & set(pool)
+    walked = (free - live) | (set() if own_clean else {own.uid})
+    left = writable.file_owners(walked) | writable.ipc_owners(set(pool)) | live
+    for uid in (free | left) - {own.uid}:
         fd = _lock(pool[uid].pw_name)
-        if fd is not None:  # else a run holds it, and what is there is that run's
-            try:
+        if fd is None:  # a run holds it, and what is there is that run's
+            continue
+        try:
+            if uid in left:
                 _clean({uid: pool[uid].pw_gid})
-            finally:
-                os.close(fd)
+            elif _state(pool[uid].pw_name) == token:
+                _mark_clean(pool[uid].pw_name, uid)
+        finally:
+            os.close(fd)
     if own.uid in left:
         _clean({own.uid: own.gid})
 
 
-def _clean(users: dict[int, int]) -> None:
-    """Kill every process of `users` (uid -> gid), then remove their files and IPC objects."""
+def _clean(users: dict[int, int], files: bool = True) -> None:
+    """Kill every process of `users` (uid -> gid), then remove their IPC objects and,
+    unless told not to, their files."""
     for uid, gid in users.items():
         kill_all(uid, gid)
-    writable.remove_files(set(users))
+    if files:
+        writable.remove_files(set(users))
     writable.remove_ipc(set(users))
+
+
+def _state_file(name: str) -> Path:
+    return LOCK_DIR / f"{name}.state"
+
+
+def _clean_state(uid: int) -> str:
+    """The mark of a free slot whose user (by uid: a user made anew is not clean) owns
+    nothing on the host and runs nothing."""
+    return f"clean {uid}"
+
+
+def _state(name: str) -> str:
+    try:
+        return _state_file(name).read_text()
+    except FileNotFoundError:
+        return ""
+
+
+def _set_state(name: str, text: str) -> None:
+    """Replaced whole, so that a reader sees the old text or the new one."""
+    part = LOCK_DIR / f"{name}.state.{os.getpid()}"
+    part.write_text(text)
+    os.replace(part, _state_file(name))
+
+
+def _mark_clean(name: str, uid: int) -> None:
+    _set_state(name, _clean_state(uid))
+
+
+def _taken(user: WorkerUser) -> bool:
+    """Whether the slot just locked for `user` was marked clean; its mark (or a walk's
+    token) goes, as the slot's user may leave files from now on."""
+    clean = _state(user.name) == _clean_state(user.uid)
+    _state_file(user.name).unlink(missing_ok=True)
+    return clean
 
 
 def _ensure_user(name: str) -> pwd.struct_passwd:
@@ -154,14 +247,24 @@ def _live_uids() -> set[int]:
 
 
 def _real_uid(pid: str) -> int | None:
+    """None for a zombie or a process gone. The watchdog asks this of every process on
+    the machine five times a second: the two fields are found without parsing the rest.
+    Each is the last of its name, as only the first line (the process's name, which it
+    chooses, escaped by the kernel) comes before them."""
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        fd = os.open(f"/proc/{pid}/status", os.O_RDONLY)
     except OSError:  # exited meanwhile
         return None
-    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    if fields.get("State", "Z").split()[0] in ("Z", "X"):
+    try:
+        status = os.read(fd, 1 << 16)
+    except OSError:
         return None
-    return int(fields["Uid"].split()[0])
+    finally:
+        os.close(fd)
+    state, uid = status.rfind(b"\nState:\t") + 8, status.rfind(b"\nUid:\t") + 6
+    if state < 8 or uid < 6 or status[state:state + 1] in (b"Z", b"X", b""):
+        return None
+    return int(status[uid:status.index(b"\t", uid)])
 
 
 def kill_all(uid: int, gid: int, *, timeout: float = 10.0) -> None:

@@ -56,9 +56,14 @@ def world_writable() -> list[str]:
     return sorted(found)
 
 
-def owners(uids: set[int]) -> set[int]:
-    """Which of users `uids` own files in the world-writable folders or SysV IPC objects."""
-    return set(_owned(uids)) | {row.uid for row in _ipc_objects() if row.uid in uids}
+def file_owners(uids: set[int]) -> set[int]:
+    """Which of users `uids` own files in the world-writable folders or the temp folder."""
+    return set(_owned(uids))
+
+
+def ipc_owners(uids: set[int]) -> set[int]:
+    """Which of users `uids` own or made SysV IPC objects."""
+    return {row.uid for row in _ipc_objects() if row.uid in uids}
 
 
 def remove_files(uids: set[int]) -> None:
@@ -81,7 +86,7 @@ def _owned(uids: set[int]) -> dict[int, list[str]]:
     """uid -> the outermost entries it owns under the world-writable folders and the temp
     folder (where the judge stages scratch folders, a user's own)."""
     owned: dict[int, list[str]] = {}
-    stack = sorted({*world_writable(), tempfile.gettempdir()})
+    stack = sorted({*world_writable(), tempfile.gettempdir()}) if uids else []
     while stack:
         try:
             entries = list(os.scandir(stack.pop()))
