@@ -13,7 +13,7 @@ from grader.assignment import Assignment
 from grader.judge.errors import SubmissionError
 
 
-def modules_of(assignment: Assignment, root: Path) -> list[str]:
+def _modules(assignment: Assignment, root: Path) -> list[str]:
     """The submission's modules: those the assignment names, else every .py file but tests."""
     return assignment.modules or sorted(
         p.stem for p in root.glob("*.py") if not p.name.startswith(("test_", "conftest")))
@@ -26,7 +26,7 @@ def connect(assignment: Assignment, root: Path | None, which: str, *, sandboxed:
     if root is None or not root.is_dir():
         raise SubmissionError(f"No {which} folder to run ({root or 'none given'}): "
                               "pass --submission DIR, or run `grader grade`.")
-    modules = modules_of(assignment, root)
+    modules = _modules(assignment, root)
     if sandboxed:
         from grader.sandbox import SandboxBackend
         backend = SandboxBackend(root, modules, assignment=assignment,
