@@ -54,8 +54,8 @@ def _batch_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch import sources
-    from grader.batch.host import default_jobs
     from grader.batch.run import stopped_by_kill
+    from grader.host import default_jobs
 
     assignment = loading.resolve(args.assignment, args.project)
     if args.jobs is not None and args.jobs < 1:

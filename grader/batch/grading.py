@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import host
 from grader.assignment import Assignment
 from grader.batch.sources import Submission
 from grader.judge import results
@@ -143,29 +144,13 @@ def kill_tree(pid: int) -> None:
     (process groups) of their own, so each group is killed. `pid` must not have been
     reaped yet, or it might name another process."""
     groups = set()
-    for process in [pid, *_descendants(pid)]:
+    for process in [pid, *host.descendants(pid)]:
         with contextlib.suppress(ProcessLookupError):
             groups.add(os.getpgid(process))
     groups.discard(os.getpgrp())
     for group in groups:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every live process below `pid`, read from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # exited meanwhile
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], list(children.get(pid, []))
-    while todo:
-        found.append(todo.pop())
-        todo += children.get(found[-1], [])
-    return found
 
 
 def signal_name(number: int) -> str:

@@ -1,5 +1,5 @@
 """The gradings of a batch on this machine: a number of slots, each with a warm judge
-(`grader.batch.warm`) and, where there are GPUs, a GPU of its own (`grader.batch.host`)."""
+(`grader.batch.warm`) and, where there are GPUs, a GPU of its own (`grader.host`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from collections.abc import Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
+from grader import host
 from grader.assignment import Assignment
-from grader.batch import host, warm
+from grader.batch import warm
 from grader.batch.grading import Finished, Job, Options, grade_argv, grade_env
 from grader.batch.scheduling import Ended
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grader
+from grader import host
 from grader.assignment import REGRADE, Assignment, Results, loading, read_results
-from grader.batch import host
 from grader.batch.grading import Finished, Job, Options, collect
 from grader.batch.local import LocalScheduler
 from grader.batch.scheduling import Scheduler

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import grader
-from grader import textsafe
+from grader import host, textsafe
 from grader.assignment.results import REGRADE
 
 TEST_OUTPUT_LIMIT = 10_000
@@ -102,25 +102,10 @@ def environment(device: str, seed: int, **more: Any) -> dict:
         "device": device,
         "gpu": gpu,
         "cpu_count": len(os.sched_getaffinity(0)),
-        "memory_limit_bytes": memory_limit(),
+        "memory_limit_bytes": host.memory_limit(),
         "seed": seed,
         **more,
     }
-
-
-def memory_limit() -> int | None:
-    """The cgroup memory limit in bytes, else the machine's memory; None if unknown."""
-    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
-        try:
-            text = Path(path).read_text().strip()
-        except OSError:
-            continue
-        if text.isdigit() and int(text) < 2**60:
-            return int(text)
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):
-        return None
 
 
 def failure_document(message: str, *, execution_time: float = 0.0,

@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from grader import host
 from grader.assignment import Assignment
 from grader.judge.client import SubmissionError, describe_target
 from grader.judge.files import NEVER, SHADOWED
 from grader.sandbox import policy as policies
 from grader.sandbox import users, writable
 from grader.sandbox.hiding import PermissionHiding
-from grader.sandbox.process import WorkerFault, WorkerProcess, usable_cpus
+from grader.sandbox.process import WorkerFault, WorkerProcess
 
 START_TIMEOUT_S = 180.0  # importing torch on a loaded machine; never charged to the student
 _GRADER_PROBLEM = ("The grader could not set up the sandbox for your code ({}). This is a "
@@ -239,7 +240,7 @@ class SandboxBackend:
             "memory_watchdog_mb": self.limits.memory_mb,
             "call_timeout_s": self.assignment.call_timeout_s,
             "call_timeout_counts": "CPU seconds on each CPU the worker may use",
-            "call_cpus": usable_cpus(),
+            "call_cpus": host.usable_cpus(),
             "call_wall_cap_s": self.assignment.call_timeout_s
             * self.assignment.settings.grading.call_wall_factor,
             "heaviest_call_cpu_s": round(self.heaviest_call_s, 1),

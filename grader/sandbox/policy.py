@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import grader
+from grader import host
 from grader.assignment import PACKAGE_ROOT, Assignment, loading
-from grader.judge.results import memory_limit
 from grader.toolkit import secret as course_secret
 
 GRADER_DIR = Path(grader.__file__).resolve().parent
@@ -46,7 +46,7 @@ class Limits:
         limits = cls(**{k: int(v) for k, v in table.items() if k in cls.__dataclass_fields__})
         limits.memory_mb = memory_mb or limits.memory_mb
         if not limits.memory_mb:
-            limits.memory_mb = int((memory_limit() or 8 * 2**30) * 0.6) // 2**20
+            limits.memory_mb = int(host.memory() * 0.6) // 2**20
         return limits
 
 

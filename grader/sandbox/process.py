@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import math
 import os
 import select
 import signal
 import subprocess
 import threading
 import time
-from pathlib import Path
 
+from grader import host
 from grader.sandbox import starts, users
 from grader.sandbox.policy import Policy
 from grader.wire import WireError, read_message, write_message
@@ -32,8 +31,6 @@ MAX_REPLY_BYTES = 2 * 2**30
 PIPE_BYTES = 1 << 20          # larger pipes: fewer wake-ups for big tensors
 OUTPUT_LIMIT = 20_000         # bytes of fd-level output kept per call
 WATCH_INTERVAL_S = 0.2
-PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class WorkerFault(Exception):
@@ -143,7 +140,7 @@ class Watchdog(threading.Thread):
     def run(self) -> None:
         while not self.stopped.wait(WATCH_INTERVAL_S):
             pids = self.worker.pids()
-            used = allocated(pids)
+            used = host.allocated(pids)
             self.peak = max(self.peak, used)
             if used > self.limit:
                 self.worker.stop(f"used {used / 2**30:.1f} GB of memory, more than the "
@@ -162,7 +159,7 @@ class WorkerProcess:
         self.uid, self.gid = policy.uid, policy.gid
         self.fault: str | None = None
         self.seq = 0
-        self.cpus = usable_cpus()
+        self.cpus = host.usable_cpus()
         self.clock: CallClock | None = None  # the call in flight; the watchdog reads it
         self.heaviest_call_s = 0.0           # the most CPU time per CPU a call used, so far
         self.lock = threading.Lock()         # a call ends, or its clock kills it: not both
@@ -203,7 +200,7 @@ class WorkerProcess:
         """Send one request; the reply is the next message that carries its number.
 
         The call may use `cpu_s` seconds of CPU time on each CPU the worker may use
-        (`usable_cpus`), and `wall_s` seconds of wall-clock time.
+        (`host.usable_cpus`), and `wall_s` seconds of wall-clock time.
         """
         self.seq += 1
         with self.lock:
@@ -240,7 +237,7 @@ class WorkerProcess:
         """Read the clock of the call in flight; past its limit, stop the worker."""
         if self.clock is None:
             return False
-        times = cpu_times(pids)  # read before the lock: a call that ends never waits for it
+        times = host.cpu_times(pids)  # read before the lock: a call that ends never waits for it
         with self.lock:
             clock = self.clock
             if clock is None or not clock.update(times):
@@ -312,8 +309,8 @@ class WorkerProcess:
     def pids(self) -> list[int]:
         """The worker's processes: its user's, else its process group's."""
         if self.uid is not None:
-            return users.processes_of(self.uid)
-        return [pid for pid, group in _process_groups() if group == self.process.pid]
+            return host.processes_of(self.uid)
+        return host.in_group(self.process.pid)
 
     def signal_all(self, signum: int) -> None:
         """Send `signum` to every process of the worker, including ones started meanwhile."""
@@ -347,74 +344,3 @@ class WorkerProcess:
         self.process.wait()
         self.channel.close()
         os.close(self.output_fd)
-
-
-def _process_groups() -> list[tuple[int, int]]:
-    """(pid, process group) of every process."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            found.append((int(entry.name), int(stat[stat.rindex(")") + 2:].split()[2])))
-    return found
-
-
-def allocated(pids: list[int]) -> int:
-    """Resident memory the processes `pids` allocated themselves.
-
-    Resident minus shared pages: library files (torch's are 150 MB and more) are left
-    out, since the kernel can reclaim them and the judge maps the same ones.
-    """
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/statm") as f:
-                resident, shared = (int(n) for n in f.read().split()[1:3])
-                total += (resident - shared) * PAGE_BYTES
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
-
-
-def cpu_times(pids: list[int]) -> dict[tuple[int, int], float]:
-    """{(pid, start time): CPU seconds} of the processes `pids`: user and system time of
-    all their threads, and of the children they waited for."""
-    found = {}
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                stat = f.read()
-            fields = stat[stat.rindex(")") + 2:].split()  # from field 3, the state
-            ticks = sum(int(n) for n in fields[11:15])   # utime stime cutime cstime
-            found[(pid, int(fields[19]))] = ticks / CLOCK_TICKS
-        except (OSError, IndexError, ValueError):
-            continue
-    return found
-
-
-def usable_cpus() -> int:
-    """The CPUs this process and its children may run on: its affinity, capped by its
-    cgroup's CPU quota (a container given 1.5 CPUs of a 16-core host may use 2)."""
-    cpus = len(os.sched_getaffinity(0))
-    quota = _cgroup_cpu_quota()
-    return max(1, min(cpus, math.ceil(quota))) if quota else cpus
-
-
-def _cgroup_cpu_quota() -> float | None:
-    """CPUs' worth of time the cgroup may use (cgroup v2, else v1); None: no quota."""
-    v1 = Path("/sys/fs/cgroup/cpu")
-    try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
-    except (OSError, ValueError):
-        try:
-            quota = (v1 / "cpu.cfs_quota_us").read_text().strip()
-            period = (v1 / "cpu.cfs_period_us").read_text().strip()
-        except OSError:
-            return None
-    if quota in ("max", "-1") or not quota.isdigit() or not period.isdigit() or period == "0":
-        return None
-    return int(quota) / int(period)

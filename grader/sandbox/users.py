@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import host
 from grader.sandbox import writable
 
 PREFIX = "grader-w"
@@ -148,7 +149,7 @@ def _clean_free_slots(own: WorkerUser, own_clean: bool) -> None:
     for uid in unknown:
         _set_state(pool[uid].pw_name, token)
     free = {uid for uid in unknown if _unclaimed(uid)}  # a held one: its run cleaned it
-    live = _live_uids() & set(pool)
+    live = host.live_uids() & set(pool)
     walked = (free - live) | (set() if own_clean else {own.uid})
     left = writable.file_owners(walked) | writable.ipc_owners(set(pool)) | live
     for uid in (free | left) - {own.uid}:
@@ -228,59 +229,20 @@ def _ensure_user(name: str) -> pwd.struct_passwd:
     raise subprocess.CalledProcessError(result.returncode, "useradd", stderr=result.stderr)
 
 
-def processes_of(uid: int) -> list[int]:
-    """Live (not zombie) processes whose real user is `uid`.
-
-    Read from /proc/PID/status: unlike the owner of /proc/PID, it stays true for
-    a process that made itself non-dumpable.
-    """
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit() and _real_uid(entry.name) == uid:
-            found.append(int(entry.name))
-    return found
-
-
-def _live_uids() -> set[int]:
-    """The real users of every live process."""
-    return {_real_uid(entry.name) for entry in os.scandir("/proc") if entry.name.isdigit()}
-
-
-def _real_uid(pid: str) -> int | None:
-    """None for a zombie or a process gone. The watchdog asks this of every process on
-    the machine five times a second: the two fields are found without parsing the rest.
-    Each is the last of its name, as only the first line (the process's name, which it
-    chooses, escaped by the kernel) comes before them."""
-    try:
-        fd = os.open(f"/proc/{pid}/status", os.O_RDONLY)
-    except OSError:  # exited meanwhile
-        return None
-    try:
-        status = os.read(fd, 1 << 16)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    state, uid = status.rfind(b"\nState:\t") + 8, status.rfind(b"\nUid:\t") + 6
-    if state < 8 or uid < 6 or status[state:state + 1] in (b"Z", b"X", b""):
-        return None
-    return int(status[uid:status.index(b"\t", uid)])
-
-
 def kill_all(uid: int, gid: int, *, timeout: float = 10.0) -> None:
     """SIGKILL every process of `uid` and wait until none is left."""
     deadline = time.monotonic() + timeout
-    while processes_of(uid):
+    while host.processes_of(uid):
         subprocess.run([sys.executable, "-I", "-c", _KILL_AS_USER, str(uid), str(gid)],
                        check=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
-        for pid in processes_of(uid):  # also those that appeared since
+        for pid in host.processes_of(uid):  # also those that appeared since
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f"processes of uid {uid} survive SIGKILL: {processes_of(uid)}")
+            raise RuntimeError(f"processes of uid {uid} survive SIGKILL: {host.processes_of(uid)}")
         time.sleep(0.02)
 
 
@@ -297,7 +259,7 @@ def reap() -> None:
 
 def leftovers() -> dict[int, list[int]]:
     """Live processes of the worker users this process used and no one holds now."""
-    found = {uid: processes_of(uid) for uid in _used if uid not in _held and _unclaimed(uid)}
+    found = {uid: host.processes_of(uid) for uid in _used if uid not in _held and _unclaimed(uid)}
     return {uid: pids for uid, pids in found.items() if pids}
 
 

@@ -18,7 +18,7 @@ import pytest
 from conftest import TINY, tiny_submission, without_timings
 
 from grader import cli
-from grader.batch import host, run
+from grader.batch import run
 from grader.batch.grading import Finished
 from grader.batch.sources import Submission
 
@@ -145,16 +145,6 @@ def _running(argument: str) -> list[int]:
         except OSError:
             continue
     return found
-
-
-def test_gpus_are_shared_out_between_slots_and_announced(monkeypatch, caplog):
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")
-    with caplog.at_level(logging.INFO, logger="grader.batch"):
-        assert host.gpu_slots(3, "auto") == ["0", "1", "0"]
-    assert "3 gradings at a time share 2 GPU(s)" in caplog.text
-    assert host.gpu_slots(2, "cpu") == [None, None]
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
-    assert host.gpu_slots(2, "cuda") == [None, None]
 
 
 @dataclass

@@ -114,7 +114,7 @@ def test_the_cycle_check_finds_a_cycle():
 # The judge and the sandbox it starts share a layer: the judge's session picks the backend.
 # The kit, what assignments' tests are written with, stands on the judge's fixtures.
 LAYERS = [
-    {"grader", "textsafe", "wire", "toolkit"},
+    {"grader", "textsafe", "wire", "toolkit", "host"},
     {"assignment"},
     {"worker"},
     {"judge", "sandbox"},

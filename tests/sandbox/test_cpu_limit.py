@@ -7,8 +7,8 @@ import time
 import pytest
 
 from grader.assignment import Assignment, GradingTable, Settings
+from grader.host import usable_cpus
 from grader.judge.errors import SubmissionError
-from grader.sandbox.process import usable_cpus
 from tests.sandbox.conftest import EXAMPLE, HERE
 
 pytestmark = pytest.mark.slow
