@@ -5,7 +5,7 @@ import torch
 
 from grader.kit import SubmissionError
 from grader.kit.fixtures import seed_from
-from grader.kit.forward import check_output_shape
+from grader.kit.forward import output_shape_test
 from grader.toolkit import checks
 from grader.toolkit.complexity import analytic_macs
 
@@ -16,12 +16,9 @@ PLAIN = ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d",
          "Linear", "ReLU", "Linear", "ReLU", "Linear"]
 
 
-@pytest.mark.weight(3, split=True)
-@pytest.mark.number("1.1")
-def test_output_shape(build, images, model_id):
-    """Model maps a batch of CIFAR images to one logit per class"""
-    check_output_shape(build(model_id), images, 10, name=model_id,
-                       hint="two conv blocks take 32 x 32 to 16 x 6 x 6 = 576 features")
+test_output_shape = output_shape_test(
+    10, number="1.1", weight=3, title="Model maps a batch of CIFAR images to one logit per class",
+    hint="two conv blocks take 32 x 32 to 16 x 6 x 6 = 576 features")
 
 
 @pytest.mark.weight(4, split=True)

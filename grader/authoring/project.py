@@ -136,11 +136,14 @@ def solution_files(assignment: Assignment, reference: Path) -> list[Path]:
 
 
 def test_names(path: Path) -> set[str]:
-    """Names of the test functions and classes a test file defines."""
+    """Names of the test functions and classes a test file defines, those bound from a
+    kit factory (``test_output_shape = output_shape_test(...)``) included."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    return {node.name for node in ast.walk(tree)
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-            and node.name.lower().startswith("test")}
+    defined = {node.name for node in ast.walk(tree)
+               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
+    bound = {target.id for node in tree.body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)}
+    return {name for name in defined | bound if name.lower().startswith("test")}
 
 
 @contextmanager

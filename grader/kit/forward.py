@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import torch
 
 from grader.toolkit import checks
@@ -60,3 +61,36 @@ def check_output_shape(model, images: Callable[[int], torch.Tensor], classes: in
             model.eval()
         checks.check_tensor(model(images(n)), shape=(n, classes), dtype=torch.float32,
                             name=f"{name} output for {n} image(s) in {mode} mode", hint=hint)
+
+
+def check_dropout_only_while_training(dropped, plain, inputs: torch.Tensor, *, name: str,
+                                      plain_name: str, hint: str) -> None:
+    """`dropped` (a model with dropout) is random in training mode only; `plain` (the same
+    design without dropout) never is. Both are handles in the worker."""
+    dropped.train()
+    assert not torch.equal(dropped(inputs), dropped(inputs)), (
+        f"in training mode two passes of {name} over the same input should differ: {hint}")
+    dropped.eval()
+    checks.check_close(dropped(inputs), dropped(inputs), rtol=0, atol=0,
+                       name=f"two eval-mode passes of {name}",
+                       hint="dropout must be inactive in eval mode (use nn.Dropout, which "
+                            "follows model.eval())")
+    plain.train()
+    checks.check_close(plain(inputs), plain(inputs), rtol=0, atol=0,
+                       name=f"two training-mode passes of {plain_name}",
+                       hint=f"{plain_name} has no randomness")
+
+
+def output_shape_test(classes: int, *, number: str, weight: int, title: str, hint: str):
+    """The output-shape test of every model the `model_id` fixture names, as an assignment
+    binds it: ``test_output_shape = output_shape_test(10, number="1.1", ...)``.
+
+    `title` is the test's title in the results; `weight` is split over the models.
+    """
+    @pytest.mark.weight(weight, split=True)
+    @pytest.mark.number(number)
+    def test_output_shape(build, images, model_id):
+        check_output_shape(build(model_id), images, classes, name=model_id, hint=hint)
+
+    test_output_shape.__doc__ = title
+    return test_output_shape

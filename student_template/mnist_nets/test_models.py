@@ -3,19 +3,16 @@
 import pytest
 import torch
 
-from grader.kit.forward import check_output_shape
+from grader.kit.forward import check_dropout_only_while_training, output_shape_test
 from grader.toolkit import checks
 
 PARAMETERS = {"LogisticRegression": 7_850, "SimpleFC": 567_434, "SimpleCNN": 50_186,
               "SimpleCNN(batch_norm=True)": 50_250}
 
 
-@pytest.mark.weight(4, split=True)
-@pytest.mark.number("1.1")
-def test_output_shape(build, images, model_id):
-    """Model maps a batch of images to one logit per class"""
-    check_output_shape(build(model_id), images, 10, name=model_id,
-                       hint="flatten each image to 784 values and end with 10 outputs")
+test_output_shape = output_shape_test(
+    10, number="1.1", weight=4, title="Model maps a batch of images to one logit per class",
+    hint="flatten each image to 784 values and end with 10 outputs")
 
 
 @pytest.mark.weight(6, split=True)
@@ -61,19 +58,11 @@ def test_simple_cnn_structure(submission, structure):
 @pytest.mark.number("1.5")
 def test_dropout_only_while_training(build, submission, images):
     """SimpleFC(dropout=0.5) is random in training mode only; dropout=0 never is"""
-    x = images(16)
     submission.helpers.manual_seed(0)
-    model = submission.models.SimpleFC(dropout=0.5)
-    model.train()
-    assert not torch.equal(model(x), model(x)), (
-        "with dropout=0.5 in training mode two passes over the same input should differ: "
-        "is nn.Dropout(dropout) after each hidden layer?")
-    model.eval()
-    checks.check_close(model(x), model(x), rtol=0, atol=0, name="two eval-mode passes",
-                       hint="dropout must be inactive in eval mode (use nn.Dropout, which "
-                            "follows model.eval())")
-    plain = build("SimpleFC").train()
-    checks.check_close(plain(x), plain(x), rtol=0, atol=0, name="two passes with dropout=0")
+    check_dropout_only_while_training(
+        submission.models.SimpleFC(dropout=0.5), build("SimpleFC"), images(16),
+        name="SimpleFC(dropout=0.5)", plain_name="SimpleFC(dropout=0)",
+        hint="is nn.Dropout(dropout) after each hidden layer?")
 
 
 @pytest.mark.weight(4)

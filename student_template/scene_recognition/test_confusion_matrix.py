@@ -40,6 +40,13 @@ def judge_matrix(predictions, targets, num_classes: int, normalize: bool) -> np.
     return np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
 
 
+def check_random_case(submission, case, *, normalize: bool, name: str) -> None:
+    predictions, targets = case
+    checks.check_close(matrix(submission, predictions, targets, 15, normalize),
+                       judge_matrix(predictions, targets, 15, normalize), rtol=0, atol=1e-9,
+                       name=name, hint=HINT)
+
+
 @pytest.fixture
 def random_case(np_rng):
     """500 labels of 15 classes, class 7 never a target and class 3 once, predictions right
@@ -63,17 +70,11 @@ def test_course_case(submission):
 @pytest.mark.number("6.2")
 def test_counts(submission, random_case):
     """Without normalizing: entry [i, j] counts true class i predicted as j"""
-    predictions, targets = random_case
-    checks.check_close(matrix(submission, predictions, targets, 15, False),
-                       judge_matrix(predictions, targets, 15, False), rtol=0, atol=1e-9,
-                       name="confusion matrix counts", hint=HINT)
+    check_random_case(submission, random_case, normalize=False, name="confusion matrix counts")
 
 
 @pytest.mark.weight(2)
 @pytest.mark.number("6.3")
 def test_normalized(submission, random_case):
     """Normalized: each row holds fractions (a class seen once, a single 1); a class never seen, 0s"""
-    predictions, targets = random_case
-    checks.check_close(matrix(submission, predictions, targets, 15, True),
-                       judge_matrix(predictions, targets, 15, True), rtol=0, atol=1e-9,
-                       name="normalized confusion matrix", hint=HINT)
+    check_random_case(submission, random_case, normalize=True, name="normalized confusion matrix")

@@ -64,6 +64,11 @@ def loader(submission, folder, split: str, transform=None):
     return submission.image_loader.ImageLoader(folder.path, split=split, transform=transform)
 
 
+def class_indices(layout, split: str) -> dict[str, int]:
+    """The course's numbering: the split's class folders in sorted name order."""
+    return {name: index for index, name in enumerate(sorted(layout[split]))}
+
+
 def relative(folder, path) -> str:
     checks.check_type(path, str, name="an image path", hint="paths are strings (str(path))")
     return os.path.relpath(path, folder.path).replace(os.sep, "/")
@@ -75,8 +80,8 @@ def relative(folder, path) -> str:
 def test_get_classes(submission, make_scenes, split):
     """get_classes numbers the class folders 0, 1, ... in sorted name order"""
     folder, layout = make_scenes(beside=True)
-    expected = {name: index for index, name in enumerate(sorted(layout[split]))}
-    checks.check_equal(loader(submission, folder, split).get_classes(), expected,
+    checks.check_equal(loader(submission, folder, split).get_classes(),
+                       class_indices(layout, split),
                        name=f"class indices of the {split} split",
                        hint="list the sub-folders of root/split (folders only), sort their names")
 
@@ -87,7 +92,7 @@ def test_get_classes(submission, make_scenes, split):
 def test_load_imagepaths_with_labels(submission, make_scenes, split):
     """load_imagepaths_with_labels lists every image file of the split with its class index"""
     folder, layout = make_scenes(inside=True)
-    indices = {name: index for index, name in enumerate(sorted(layout[split]))}
+    indices = class_indices(layout, split)
     classes = dict(reversed(indices.items()))  # labels come from the dict, in any order
     pairs = loader(submission, folder, split).load_imagepaths_with_labels(classes)
     checks.check_type(pairs, list, name="load_imagepaths_with_labels' return value")

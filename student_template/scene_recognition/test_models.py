@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.kit.forward import check_output_shape
+from grader.kit.forward import check_dropout_only_while_training, output_shape_test
 from grader.toolkit import checks
 
 # Course rules: at least this many layers of each type, inside cnn_layers or fc_layers.
@@ -18,12 +18,10 @@ AT_LEAST = {"SimpleNet": {"Conv2d": 2, "Linear": 2, "ReLU": 2},
 SEQUENTIAL = "torch.nn.modules.container.Sequential"
 
 
-@pytest.mark.weight(4, split=True)
-@pytest.mark.number("4.1")
-def test_output_shape(build, images, model_id):
-    """Model maps a batch of 64x64 grayscale scenes to 15 logits each"""
-    check_output_shape(build(model_id), images, 15, name=model_id,
-                       hint="the last Linear layer has 15 outputs, one per scene class")
+test_output_shape = output_shape_test(
+    15, number="4.1", weight=4,
+    title="Model maps a batch of 64x64 grayscale scenes to 15 logits each",
+    hint="the last Linear layer has 15 outputs, one per scene class")
 
 
 @pytest.mark.weight(6, split=True)
@@ -64,16 +62,6 @@ def test_loss_criterion(build, rng, model_id):
 @pytest.mark.number("4.4")
 def test_dropout_only_while_training(build, images):
     """SimpleNetDropout is random in training mode only; SimpleNet never is"""
-    x = images(16)
-    model = build("SimpleNetDropout").train()
-    assert not torch.equal(model(x), model(x)), (
-        "in training mode two passes of SimpleNetDropout over the same input should differ: "
-        "is there an nn.Dropout in it?")
-    model.eval()
-    checks.check_close(model(x), model(x), rtol=0, atol=0, name="two eval-mode passes",
-                       hint="dropout must be inactive in eval mode (use nn.Dropout, which "
-                            "follows model.eval())")
-    plain = build("SimpleNet").train()
-    checks.check_close(plain(x), plain(x), rtol=0, atol=0,
-                       name="two training-mode passes of SimpleNet",
-                       hint="SimpleNet has no randomness")
+    check_dropout_only_while_training(build("SimpleNetDropout"), build("SimpleNet"), images(16),
+                                      name="SimpleNetDropout", plain_name="SimpleNet",
+                                      hint="is there an nn.Dropout in it?")

@@ -15,7 +15,13 @@ from torch import nn
 from grader.kit import GraderProblem
 from grader.kit import timing as kit_timing
 from grader.kit.accuracy import check_threshold
-from grader.kit.forward import check_output_shape, check_spec_forward, drawn_twin
+from grader.kit.forward import (
+    check_dropout_only_while_training,
+    check_output_shape,
+    check_spec_forward,
+    drawn_twin,
+    output_shape_test,
+)
 from grader.kit.training import judge_epoch, judge_evaluate
 from grader.toolkit import timing
 from grader.toolkit.layers import sequential
@@ -167,6 +173,43 @@ def test_output_shape_feeds_a_single_image_in_eval_mode_only():
     with pytest.raises(AssertionError, match="Net output for 5 image"):
         check_output_shape(sequential(SPEC), lambda n: torch.randn(n, 4), 10, name="Net",
                            hint="end with 10 outputs")
+
+
+def test_the_output_shape_test_carries_its_marks_title_and_body():
+    test = output_shape_test(3, number="1.1", weight=4, title="Net maps images to logits",
+                             hint="end with 3 outputs")
+    marks = {mark.name: mark for mark in test.pytestmark}
+    assert marks["weight"].args == (4,) and marks["weight"].kwargs == {"split": True}
+    assert marks["number"].args == ("1.1",) and test.__doc__ == "Net maps images to logits"
+    test(lambda model_id: sequential(SPEC), lambda n: torch.randn(n, 4), "Net")
+    with pytest.raises(AssertionError, match="end with 3 outputs"):
+        test(lambda model_id: sequential(SPEC[:1]), lambda n: torch.randn(n, 4), "Net")
+
+
+def test_dropout_must_be_random_in_training_mode_only():
+    def net(p):
+        return nn.Sequential(nn.Linear(4, 8), nn.Dropout(p), nn.Linear(8, 3))
+
+    inputs = torch.randn(16, 4)
+    check_dropout_only_while_training(net(0.5), net(0.0), inputs, name="Drop", plain_name="Net",
+                                      hint="add nn.Dropout")
+    with pytest.raises(AssertionError, match="two passes of Drop .* should differ: add"):
+        check_dropout_only_while_training(net(0.0), net(0.0), inputs, name="Drop",
+                                          plain_name="Net", hint="add nn.Dropout")
+    with pytest.raises(AssertionError, match="training-mode passes of Net"):
+        check_dropout_only_while_training(net(0.5), net(0.5), inputs, name="Drop",
+                                          plain_name="Net", hint="add nn.Dropout")
+
+
+class AlwaysRandom(nn.Module):
+    def forward(self, x):
+        return x + torch.rand_like(x)
+
+
+def test_dropout_left_on_in_eval_mode_fails():
+    with pytest.raises(AssertionError, match="eval-mode passes of Drop"):
+        check_dropout_only_while_training(AlwaysRandom(), nn.Identity(), torch.randn(4, 3),
+                                          name="Drop", plain_name="Net", hint="h")
 
 
 def held_out(labels):
