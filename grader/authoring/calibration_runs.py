@@ -85,16 +85,17 @@ def too_risky(found: list[Risk], summary: dict[str, dict], max_false_failure: fl
         if risk.control or risk.estimate.probability <= max_false_failure:
             continue
         stats = summary[risk.model]
-        room = (f"the controls reach at most {stats['control_max']:.4f}, so a lower threshold "
-                "has room only above that; " if "control_max" in stats else "")
+        room = (f" (the controls reach at most {stats['control_max']:.4f}: keep it above that)"
+                if "control_max" in stats else "")
         problems.append(
             f"{risk.model} as {risk.design} writes it falls below the threshold "
             f"{stats['threshold']:.3f} in {risk.estimate.beyond} of {risk.estimate.runs} "
             f"seeds (worst {min(risk.accuracies):.4f}); the estimated false-failure rate "
             f"{risk.estimate.probability:.2%} exceeds max_false_failure "
-            f"{max_false_failure:.2%}. {room.capitalize()}Give {risk.model} a longer budget "
-            f"([training.{risk.model}] steps or epochs) so that correct runs spread less, or "
-            "test it differently (a canonical architecture the judge predicts with)")
+            f"{max_false_failure:.2%}. Lower the threshold with a larger [calibration] "
+            f"margin{room}, give {risk.model} a longer budget ([training.{risk.model}] steps "
+            "or epochs) so that correct runs spread less, or test it differently (a canonical "
+            "architecture the judge predicts with)")
     return problems
 
 

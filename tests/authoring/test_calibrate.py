@@ -83,7 +83,7 @@ def test_a_threshold_that_fails_twelve_percent_of_correct_runs_is_refused():
     assert f"Net as reference writes it falls below the threshold {correct[7]:.3f} in 7 of 60 " \
         "seeds" in problem
     assert "exceeds max_false_failure 0.10%" in problem and "longer budget" in problem
-    assert "controls reach at most" in problem  # why the threshold cannot simply go down
+    assert "larger [calibration] margin (the controls reach at most" in problem  # how far down
 
 
 def test_each_corpus_design_is_held_to_the_threshold_apart():

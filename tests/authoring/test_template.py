@@ -11,7 +11,8 @@ from grader import cli
 from grader.assignment import ConfigError
 from grader.authoring import golden, template
 from grader.authoring.leaks import leaks
-from grader.authoring.project import Project, test_names
+from grader.authoring.project import Project
+from grader.authoring.project import test_names as names_of_tests
 
 
 def test_checked_in_fixture_template_is_current(project):
@@ -140,7 +141,7 @@ def test_a_test_bound_from_a_kit_factory_counts_as_a_test_of_its_file(tmp_path):
     path = tmp_path / "test_models.py"
     path.write_text("test_output_shape = output_shape_test(10, number='1.1')\n"
                     "helper = 3\n\ndef test_count():\n    pass\n")
-    assert test_names(path) == {"test_output_shape", "test_count"}
+    assert names_of_tests(path) == {"test_output_shape", "test_count"}
 
 
 @pytest.mark.parametrize("root", [PROJECT, Project().root], ids=["fixture", "repository"])
