@@ -141,7 +141,8 @@ def test_names(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     defined = {node.name for node in ast.walk(tree)
                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
-    bound = {target.id for node in tree.body if isinstance(node, ast.Assign)
+    bound = {target.id for node in tree.body
+             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
              for target in node.targets if isinstance(target, ast.Name)}
     return {name for name in defined | bound if name.lower().startswith("test")}
 

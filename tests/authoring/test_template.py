@@ -140,7 +140,7 @@ def test_leak_scan_finds_hidden_tests_solution_lines_and_hidden_golden(project):
 def test_a_test_bound_from_a_kit_factory_counts_as_a_test_of_its_file(tmp_path):
     path = tmp_path / "test_models.py"
     path.write_text("test_output_shape = output_shape_test(10, number='1.1')\n"
-                    "helper = 3\n\ndef test_count():\n    pass\n")
+                    "TEST_SIZES = [1, 2]\nhelper = 3\n\ndef test_count():\n    pass\n")
     assert names_of_tests(path) == {"test_output_shape", "test_count"}
 
 
